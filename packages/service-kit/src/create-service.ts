@@ -1,0 +1,82 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { BaseConfig } from './config';
+import { registerErrorHandling, type VersionFields } from './error-handler';
+import { Lifecycle } from './lifecycle';
+import { createMetricsRegistry, registerHttpMetrics } from './metrics';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { registerSecurity } from './security';
+
+export interface ServiceOptions {
+  name: string;
+  config: BaseConfig;
+  versionFields: VersionFields;
+  /** Where JSON log lines go; stdout by default. Tests pass a stream to inspect them. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export interface Service {
+  app: FastifyInstance;
+  lifecycle: Lifecycle;
+  metrics: Registry;
+}
+
+// Header values that must never reach a log line, even at trace level.
+const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
+
+/**
+ * The Fastify instance both services start from: logging, request ids, security headers,
+ * problem+json errors, 404/405, metrics and /healthz. Routes are added by each service.
+ */
+export async function createService(options: ServiceOptions): Promise<Service> {
+  const { config } = options;
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      base: { service: options.name, version: config.VERSION },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
+    // One access-log line per request (below) instead of Fastify's two.
+    disableRequestLogging: true,
+    // Bounded waits for slow or idle clients; see README "Failure behaviour".
+    connectionTimeout: 30_000,
+    requestTimeout: 15_000,
+    keepAliveTimeout: 65_000,
+    bodyLimit: 1024,
+    maxParamLength: 256,
+    // Requests that race the shutdown on a kept-alive connection are still served.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+  // Slow-header (slowloris) clients are cut off well before requestTimeout.
+  app.server.headersTimeout = 10_000;
+
+  const lifecycle = new Lifecycle();
+  const metrics = createMetricsRegistry(options.name);
+
+  registerErrorHandling(app, options.versionFields);
+  await registerSecurity(app, config.CORS_ORIGINS);
+  registerHttpMetrics(app, metrics);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+  });
+
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+
+  return { app, lifecycle, metrics };
+}

@@ -1,0 +1,32 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+import { HttpProblem } from './problem';
+
+// This is a JSON API: nothing it returns should be rendered, framed, sniffed or cached.
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+} as const;
+
+export async function registerSecurity(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
+  app.addHook('onRequest', async (request) => {
+    // The API takes no request bodies; refuse them before anything reads one.
+    const length = request.headers['content-length'];
+    if (request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
+      throw new HttpProblem(413, 'Content Too Large', 'this API does not accept request bodies');
+    }
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+
+  // CORS stays off unless origins are configured explicitly.
+  if (corsOrigins.length > 0) {
+    await app.register(cors, { origin: [...corsOrigins], methods: ['GET', 'HEAD'], maxAge: 600 });
+  }
+}
