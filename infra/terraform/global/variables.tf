@@ -1,0 +1,65 @@
+variable "aws_region" {
+  description = "AWS region of the AWS provider (no AWS resources are global yet; kept for global AWS configuration)."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be an AWS region such as eu-west-1."
+  }
+}
+
+variable "aws_profile" {
+  description = "Named AWS CLI/SSO profile to authenticate with. Leave null to use any other method of the AWS provider's credential chain."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.aws_profile == null || try(length(trimspace(var.aws_profile)) > 0, false)
+    error_message = "aws_profile must be null or a non-empty profile name."
+  }
+}
+
+variable "kubeconfig_path" {
+  description = "Path of the kubeconfig file the kubernetes and helm providers use."
+  type        = string
+  default     = "~/.kube/config"
+
+  validation {
+    condition     = length(trimspace(var.kubeconfig_path)) > 0
+    error_message = "kubeconfig_path must not be empty."
+  }
+}
+
+variable "kubeconfig_context" {
+  description = "kubeconfig context to use. Leave null to use the file's current context."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kubeconfig_context == null || try(length(trimspace(var.kubeconfig_context)) > 0, false)
+    error_message = "kubeconfig_context must be null or a non-empty context name."
+  }
+}
+
+variable "argocd_namespace" {
+  description = "Namespace Argo CD is installed in (the environment module creates its Applications there)."
+  type        = string
+  default     = "argocd"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.argocd_namespace))
+    error_message = "argocd_namespace must be a valid Kubernetes namespace name."
+  }
+}
+
+variable "argocd_chart_version" {
+  description = "Exact version of the official argo-cd Helm chart (https://argoproj.github.io/argo-helm)."
+  type        = string
+  default     = "9.1.9"
+
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.argocd_chart_version))
+    error_message = "argocd_chart_version must be an exact version (x.y.z), never a range."
+  }
+}
