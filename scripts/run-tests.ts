@@ -22,7 +22,13 @@ if (files.length === 0) {
 
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files.map((file) => relative(process.cwd(), file))],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    ...files.map((file) => relative(process.cwd(), file)),
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config';
 import { registerErrorHandling, type VersionFields } from './error-handler';
@@ -24,6 +29,27 @@ export interface Service {
 // Header values that must never reach a log line, even at trace level.
 const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
 
+/** One access-log line per request, at the end, instead of Fastify's two. */
+class AccessLog extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'requestId' });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(_error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+  }
+}
+
 /**
  * The Fastify instance both services start from: logging, request ids, security headers,
  * problem+json errors, 404/405, metrics and /healthz. Routes are added by each service.
@@ -38,15 +64,13 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
-    // One access-log line per request (below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new AccessLog(),
     // Bounded waits for slow or idle clients; see README "Failure behaviour".
     connectionTimeout: 30_000,
     requestTimeout: 15_000,
     keepAliveTimeout: 65_000,
     bodyLimit: 1024,
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // Requests that race the shutdown on a kept-alive connection are still served.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -63,17 +87,6 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        statusCode: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
-    );
   });
 
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per service instance (not the global one, so tests can build many apps). */
 export function createMetricsRegistry(service: string): Registry {

@@ -1,0 +1,11 @@
+import { serviceUnavailable } from '@platform/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { Readiness } from '../readiness';
+
+export function readyzRoute(app: FastifyInstance, readiness: Readiness): void {
+  app.get('/readyz', { logLevel: 'warn' }, async () => {
+    if (!(await readiness.isReady()))
+      throw serviceUnavailable('not ready: SSM is not reachable or the service is draining', 5);
+    return { status: 'ready' };
+  });
+}

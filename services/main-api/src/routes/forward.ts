@@ -1,0 +1,36 @@
+import { HttpProblem, PROBLEM_CONTENT_TYPE } from '@platform/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { AuxiliaryClient } from '../upstream/auxiliary-client';
+
+export type VersionBody = { main_version: string };
+
+/** Top-level keys in sorted order, as the specification's examples print them. */
+function sortedKeys(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Registers GET `path` on main-api, answered by the same path on auxiliary-service.
+ * The answer is auxiliary-service's body plus `main_version`; its 4xx and 5xx pass
+ * through with their status (problem+json), Retry-After and X-Cache included.
+ */
+export function forwardRoute(
+  app: FastifyInstance,
+  path: string,
+  auxiliary: AuxiliaryClient,
+  version: VersionBody,
+): void {
+  app.get(path, async (request, reply) => {
+    const query = request.url.indexOf('?');
+    const pathAndQuery = query === -1 ? path : `${path}${request.url.slice(query)}`;
+    const upstream = await auxiliary.get(path, pathAndQuery, request.id);
+
+    const body = sortedKeys({ ...upstream.body, ...version });
+    reply.headers(upstream.headers);
+    if (upstream.status >= 200 && upstream.status < 300) return body;
+    if (upstream.status >= 400 && upstream.status < 600) {
+      return reply.code(upstream.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    }
+    throw new HttpProblem(502, 'Bad Gateway', `auxiliary-service answered with status ${upstream.status}`);
+  });
+}
