@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform (HCL) expressions, not JS templates.
 // Static checks of infra/terraform with the real HCL parser and formatter: every file parses
 // and is canonically formatted, every reference resolves, the modules follow the layout and
 // conventions of the specification (workspace guard, providers, pins, READMEs).
@@ -8,10 +9,11 @@ import { describe, test } from 'node:test';
 import { format } from '@cdktf/hcl-tools';
 import {
   ALL_MODULES,
+  type Block,
   codeOf,
   loadModule,
-  parseFile,
   type Module,
+  parseFile,
   REPO_ROOT,
   ROOT_MODULES,
   referenceProblems,
@@ -210,17 +212,18 @@ describe('root modules', () => {
 describe('conventions of every module', () => {
   for (const dir of ALL_MODULES) {
     test(`${dir}: versions pinned with ~>`, () => {
-      const terraform = mod(dir).terraform;
-      assert.equal(terraform.length, 1, 'exactly one terraform block (versions.tf)');
-      assert.match(terraform[0].required_version, /^~> \d+\.\d+$/);
-      const providers = terraform[0].required_providers?.[0] ?? {};
+      const blocks = mod(dir).terraform;
+      assert.equal(blocks.length, 1, 'exactly one terraform block (versions.tf)');
+      const terraform = blocks[0] as Block;
+      assert.match(terraform.required_version, /^~> \d+\.\d+$/);
+      const providers = terraform.required_providers?.[0] ?? {};
       assert.ok(Object.keys(providers).length > 0);
       for (const [name, requirement] of Object.entries<{ source: string; version: string }>(providers)) {
         assert.equal(requirement.source, `hashicorp/${name}`);
         assert.match(requirement.version, /^~> \d+\.\d+$/, `${name} must be pinned with ~>`);
       }
       // Every module agrees on the provider majors.
-      const root = mod('environment').terraform[0].required_providers[0];
+      const root = (mod('environment').terraform[0] as Block).required_providers[0];
       for (const [name, requirement] of Object.entries<{ version: string }>(providers))
         if (root[name])
           assert.equal(requirement.version, root[name].version, `${dir}: ${name} differs from the root`);

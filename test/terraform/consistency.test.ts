@@ -1,0 +1,348 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Terraform (HCL) expressions, not JS templates.
+// Names that cross boundaries (docs/contract.md): what Terraform creates for the `test`
+// workspace must be what the rendered manifests, the Argo CD Applications, the services'
+// configuration and the specification's examples rely on.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { AWS_SDK_VARIABLES, configSchema, loadAuxiliaryConfig } from '../../services/auxiliary/src/config';
+import { type Json, loadModule, REPO_ROOT, resolveTemplate, TERRAFORM_ROOT } from './hcl';
+
+const ENV = 'test';
+const VARS = { environment_name: ENV };
+
+const root = await loadModule('environment');
+const apps = await loadModule('environment/apps');
+const resources = await loadModule('environment/resources');
+const appResources = JSON.parse(
+  readFileSync(join(TERRAFORM_ROOT, 'environment/app-resources.json'), 'utf8'),
+) as {
+  bucket_suffixes: string[];
+  parameters: Record<string, string>;
+};
+
+/** One managed resource of the apps module, with a clear failure if it is gone. */
+function resource(address: string): Json {
+  const found = apps.resources[address];
+  assert.ok(found, `environment/apps has no ${address}`);
+  return found;
+}
+
+// ---- What Terraform creates for the `test` workspace ------------------------------------
+
+const namespaceLocal: Record<string, string> = apps.locals.namespaces;
+const terraformNamespaces = Object.values(namespaceLocal).sort();
+const secret = resource('kubernetes_secret_v1.aws_credentials');
+const configMap = resource('kubernetes_config_map_v1.environment');
+const resolveNamespace = (expression: string): string => {
+  const match = /^\$\{kubernetes_namespace_v1\.this\["([a-z_]+)"\]\.metadata\[0\]\.name\}$/.exec(expression);
+  assert.ok(match, `unexpected namespace expression ${expression}`);
+  const name = namespaceLocal[match[1] as string];
+  assert.ok(name, `no namespace key ${match[1]}`);
+  return name;
+};
+const terraform = {
+  namespaces: terraformNamespaces,
+  secretName: resolveTemplate(secret.metadata[0].name, apps, VARS),
+  secretNamespace: resolveNamespace(secret.metadata[0].namespace),
+  secretKeys: Object.keys(secret.data).sort(),
+  configMapName: resolveTemplate(configMap.metadata[0].name, apps, VARS),
+  configMapNamespace: resolveNamespace(configMap.metadata[0].namespace),
+  configMapKeys: Object.keys(configMap.data).sort(),
+  iamUser: resolveTemplate(resource('aws_iam_user.service').name, apps, VARS),
+  keyParameters: [
+    resolveTemplate(resource('aws_ssm_parameter.service_user_access_key_id').name, apps, VARS),
+    resolveTemplate(resource('aws_ssm_parameter.service_user_secret_access_key').name, apps, VARS),
+  ],
+  // resources module: buckets `${var.environment_name}-${suffix}`, parameters `/${env}/apps/${key}`.
+  buckets: appResources.bucket_suffixes.map((suffix) => `${ENV}-${suffix}`).sort(),
+  parameters: Object.fromEntries(
+    Object.entries(appResources.parameters).map(([key, value]) => [
+      `/${ENV}/apps/${key}`,
+      value.replaceAll('{env}', ENV),
+    ]),
+  ),
+};
+
+// ---- What the manifests and Applications use ---------------------------------------------
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: Json };
+  spec?: Json;
+}
+
+function render(dir: string): Manifest[] {
+  const output = execFileSync('kubectl', ['kustomize', join(REPO_ROOT, dir)], { encoding: 'utf8' });
+  return parseAllDocuments(output)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((value): value is Manifest => value !== null);
+}
+
+const rendered = { main: render('deploy/main'), auxiliary: render('deploy/auxiliary') };
+const applications = ['main.yaml', 'auxiliary.yaml'].map(
+  (file) => parseYaml(readFileSync(join(REPO_ROOT, 'infra/argocd', file), 'utf8')) as Manifest,
+);
+
+interface EnvUse {
+  variable: string;
+  kind: 'secret' | 'configMap' | 'value';
+  name?: string;
+  key?: string;
+}
+
+/** Every environment variable of every container, and where its value comes from. */
+function environmentOf(manifests: Manifest[]): EnvUse[] {
+  const uses: EnvUse[] = [];
+  for (const manifest of manifests) {
+    const pod = manifest.kind === 'Deployment' ? manifest.spec?.template?.spec : undefined;
+    for (const container of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
+      for (const env of container.env ?? []) {
+        const secretRef = env.valueFrom?.secretKeyRef;
+        const configMapRef = env.valueFrom?.configMapKeyRef;
+        if (secretRef)
+          uses.push({ variable: env.name, kind: 'secret', name: secretRef.name, key: secretRef.key });
+        else if (configMapRef)
+          uses.push({
+            variable: env.name,
+            kind: 'configMap',
+            name: configMapRef.name,
+            key: configMapRef.key,
+          });
+        else uses.push({ variable: env.name, kind: 'value' });
+      }
+      for (const from of container.envFrom ?? []) {
+        // envFrom exposes every key of the object as a variable of the same name.
+        if (from.secretRef)
+          for (const key of from.secretRef.name === terraform.secretName ? terraform.secretKeys : [])
+            uses.push({
+              variable: `${from.prefix ?? ''}${key}`,
+              kind: 'secret',
+              name: from.secretRef.name,
+              key,
+            });
+        if (from.configMapRef)
+          for (const key of from.configMapRef.name === terraform.configMapName ? terraform.configMapKeys : [])
+            uses.push({
+              variable: `${from.prefix ?? ''}${key}`,
+              kind: 'configMap',
+              name: from.configMapRef.name,
+              key,
+            });
+        if (from.secretRef && from.secretRef.name !== terraform.secretName)
+          uses.push({ variable: '(envFrom)', kind: 'secret', name: from.secretRef.name });
+        if (from.configMapRef && from.configMapRef.name !== terraform.configMapName)
+          uses.push({ variable: '(envFrom)', kind: 'configMap', name: from.configMapRef.name });
+      }
+    }
+  }
+  return uses;
+}
+
+const KNOWN_TO_AUXILIARY = new Set<string>([...Object.keys(configSchema.shape), ...AWS_SDK_VARIABLES]);
+
+describe('Kubernetes names', () => {
+  test('Terraform creates exactly the namespaces the manifests and Applications deploy into', () => {
+    assert.deepEqual(terraform.namespaces, ['auxiliary-service', 'main-api']);
+    const manifestNamespaces = new Set(
+      [...rendered.main, ...rendered.auxiliary].map((manifest) => manifest.metadata.namespace),
+    );
+    assert.deepEqual([...manifestNamespaces].sort(), terraform.namespaces);
+    const destinations = applications.map((application) => application.spec.destination.namespace).sort();
+    assert.deepEqual(destinations, terraform.namespaces);
+    for (const manifest of rendered.auxiliary) assert.equal(manifest.metadata.namespace, 'auxiliary-service');
+    for (const manifest of rendered.main) assert.equal(manifest.metadata.namespace, 'main-api');
+  });
+
+  test('namespaces carry the restricted Pod Security labels', () => {
+    const labels = resource('kubernetes_namespace_v1.this').metadata[0].labels;
+    for (const mode of ['enforce', 'audit', 'warn'])
+      assert.equal(labels[`pod-security.kubernetes.io/${mode}`], 'restricted', mode);
+  });
+
+  test('Secret and ConfigMap: the names, namespace and keys auxiliary-service reads are the ones Terraform creates', () => {
+    assert.equal(terraform.secretName, 'auxiliary-service-aws-credentials');
+    assert.deepEqual(terraform.secretKeys, ['AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
+    assert.equal(terraform.configMapName, 'auxiliary-service-environment');
+    assert.deepEqual(terraform.configMapKeys, ['ENVIRONMENT_NAME']);
+    assert.equal(terraform.secretNamespace, 'auxiliary-service');
+    assert.equal(terraform.configMapNamespace, 'auxiliary-service');
+
+    const uses = environmentOf(rendered.auxiliary);
+    const fromSecrets = uses.filter((use) => use.kind === 'secret');
+    const fromConfigMaps = uses.filter((use) => use.kind === 'configMap');
+    for (const use of fromSecrets) {
+      assert.equal(
+        use.name,
+        terraform.secretName,
+        `${use.variable} reads a Secret Terraform does not create`,
+      );
+      assert.ok(terraform.secretKeys.includes(use.key ?? ''), `${use.variable} reads missing key ${use.key}`);
+    }
+    for (const use of fromConfigMaps) {
+      assert.equal(
+        use.name,
+        terraform.configMapName,
+        `${use.variable} reads a ConfigMap Terraform does not create`,
+      );
+      assert.ok(
+        terraform.configMapKeys.includes(use.key ?? ''),
+        `${use.variable} reads missing key ${use.key}`,
+      );
+    }
+    // Everything Terraform provides is consumed, under the variable name of the same key.
+    assert.deepEqual(
+      fromSecrets.map((use) => `${use.variable}=${use.key}`).sort(),
+      terraform.secretKeys.map((key) => `${key}=${key}`),
+    );
+    assert.deepEqual(
+      fromConfigMaps.map((use) => `${use.variable}=${use.key}`).sort(),
+      terraform.configMapKeys.map((key) => `${key}=${key}`),
+    );
+    // main-api gets no AWS credentials.
+    assert.deepEqual(
+      environmentOf(rendered.main).filter((use) => use.kind !== 'value'),
+      [],
+    );
+  });
+
+  test('every key Terraform provides is a variable auxiliary-service (or its AWS SDK) reads', () => {
+    for (const key of [...terraform.secretKeys, ...terraform.configMapKeys])
+      assert.ok(KNOWN_TO_AUXILIARY.has(key), `${key} is not in configSchema or AWS_SDK_VARIABLES`);
+    for (const use of environmentOf(rendered.auxiliary))
+      assert.ok(
+        KNOWN_TO_AUXILIARY.has(use.variable),
+        `manifest sets ${use.variable}, unknown to auxiliary-service`,
+      );
+  });
+
+  test('the Applications live where Terraform installs them and use only fields the argocd-apps chart renders', () => {
+    assert.equal(root.variables.argocd_namespace?.default, 'argocd');
+    const specFields: string[] = apps.locals.argocd_apps_spec_fields;
+    const carriedMetadata = ['name', 'namespace', 'finalizers', 'labels', 'annotations'];
+    for (const application of applications) {
+      assert.equal(application.apiVersion, 'argoproj.io/v1alpha1');
+      assert.equal(application.kind, 'Application');
+      assert.equal(application.metadata.namespace, 'argocd');
+      for (const field of Object.keys(application.spec))
+        assert.ok(specFields.includes(field), `spec.${field} would be dropped by argocd-apps`);
+      for (const field of Object.keys(application.metadata))
+        assert.ok(
+          carriedMetadata.includes(field),
+          `metadata.${field} is not carried into the argocd-apps values`,
+        );
+    }
+    const files: string[] = root.locals.argocd_application_files;
+    assert.deepEqual(files, [
+      '${path.module}/../../argocd/main.yaml',
+      '${path.module}/../../argocd/auxiliary.yaml',
+    ]);
+  });
+});
+
+describe('AWS names', () => {
+  test('buckets and configuration parameters are the ones of specification §8.4', () => {
+    assert.deepEqual(terraform.buckets, ['test-apps-main', 'test-apps-secondary']);
+    assert.deepEqual(terraform.parameters, {
+      '/test/apps/config/env_name': 'test',
+      '/test/apps/config/hotel': 'grand-budapest',
+      '/test/apps/config/locale': 'en_US',
+    });
+    // The /parameters example of §8.4 lists exactly the configuration and key parameters.
+    assert.deepEqual([...Object.keys(terraform.parameters), ...terraform.keyParameters].sort(), [
+      '/test/apps/config/env_name',
+      '/test/apps/config/hotel',
+      '/test/apps/config/locale',
+      '/test/service_user/access_key_id',
+      '/test/service_user/secret_access_key',
+    ]);
+  });
+
+  test('the resources module builds names the way this test assumes', () => {
+    assert.equal(
+      resources.locals.buckets,
+      '${{ for suffix in var.bucket_suffixes : suffix => "${var.environment_name}-${suffix}" }}',
+    );
+    assert.match(String(resources.locals.parameters), /"\/\$\{var\.environment_name\}\/apps\/\$\{key\}" =>/);
+    assert.match(String(resources.locals.parameters), /replace\(value, "\{env\}", var\.environment_name\)/);
+    assert.equal(resources.resources['aws_s3_bucket.this']?.bucket, '${each.value}');
+    assert.equal(resources.resources['aws_ssm_parameter.this']?.name, '${each.key}');
+    assert.equal(resources.resources['aws_ssm_parameter.this']?.type, 'String');
+    assert.equal(root.locals.app_resources, '${jsondecode(file("${path.module}/app-resources.json"))}');
+  });
+
+  test('IAM user and its SecureString key parameters', () => {
+    assert.equal(terraform.iamUser, 'test-app-service-user');
+    assert.deepEqual(terraform.keyParameters, [
+      '/test/service_user/access_key_id',
+      '/test/service_user/secret_access_key',
+    ]);
+    assert.equal(resource('aws_ssm_parameter.service_user_access_key_id').type, 'SecureString');
+    assert.equal(resource('aws_ssm_parameter.service_user_secret_access_key').type, 'SecureString');
+  });
+
+  test("auxiliary-service's parameter prefix covers the configuration parameters and not the keys", () => {
+    const config = loadAuxiliaryConfig({ ENVIRONMENT_NAME: ENV, AWS_REGION: 'eu-west-1' });
+    assert.equal(config.PARAMETER_PATH_PREFIX, '/test/apps/');
+    for (const name of Object.keys(terraform.parameters))
+      assert.ok(name.startsWith(config.PARAMETER_PATH_PREFIX));
+    for (const name of terraform.keyParameters) assert.ok(!name.startsWith(config.PARAMETER_PATH_PREFIX));
+    // The ConfigMap value is the environment name (= workspace) the service derives it from.
+    assert.equal(configMap.data.ENVIRONMENT_NAME, '${var.environment_name}');
+  });
+
+  test('Terraform accepts exactly the environment names auxiliary-service accepts', () => {
+    for (const module of [apps, resources]) {
+      const condition: string = module.variables.environment_name?.validation?.[0]?.condition;
+      const match = /^\$\{can\(regex\("(.*)", var\.environment_name\)\)\}$/.exec(condition);
+      assert.ok(match, `unexpected validation ${condition}`);
+      // The pattern is written without HCL escapes, so the RE2 source is the JS source.
+      const pattern = new RegExp(match[1] as string);
+      for (const name of [
+        'test',
+        'prod',
+        'dev-2',
+        'a',
+        '0',
+        'x'.repeat(32),
+        'x'.repeat(33),
+        'Test',
+        '-x',
+        'a_b',
+        '',
+      ])
+        assert.equal(
+          pattern.test(name),
+          configSchema.shape.ENVIRONMENT_NAME.safeParse(name).success,
+          `environment name "${name}" is judged differently`,
+        );
+    }
+  });
+
+  test('the Secret carries the region the provider uses', () => {
+    assert.equal(secret.data.AWS_REGION, '${var.aws_region}');
+    assert.equal(root.modules.apps?.aws_region, '${var.aws_region}');
+    assert.ok(configSchema.shape.AWS_REGION.safeParse(root.variables.aws_region?.default).success);
+  });
+});
+
+describe('docs/contract.md', () => {
+  test('lists the names Terraform creates', () => {
+    const contract = readFileSync(join(REPO_ROOT, 'docs/contract.md'), 'utf8');
+    for (const name of [
+      terraform.secretName,
+      terraform.configMapName,
+      ...terraform.secretKeys,
+      ...terraform.configMapKeys,
+      ...terraform.namespaces,
+      '`${env}-app-service-user`',
+      '`/${env}/service_user/access_key_id`',
+      '`/${env}/service_user/secret_access_key`',
+    ])
+      assert.ok(contract.includes(name), `docs/contract.md does not mention ${name}`);
+  });
+});
