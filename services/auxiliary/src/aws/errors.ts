@@ -68,6 +68,9 @@ export function classifyAwsError(error: unknown): AwsFailure {
   const names = [shape.name, shape.code].filter((value): value is string => typeof value === 'string');
   const has = (set: Set<string>) => names.some((name) => set.has(name));
 
+  // The SDK's HTTP handler renames ECONNRESET/EPIPE errors to TimeoutError; a reset or
+  // broken connection is AWS being unavailable (503), not a spent time budget (504).
+  if (typeof shape.code === 'string' && UNAVAILABLE.has(shape.code)) return 'unavailable';
   if (has(TIMED_OUT)) return 'timeout';
   if (has(NOT_FOUND)) return 'not_found';
   if (has(ACCESS_DENIED)) return 'denied';
