@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { environmentResources } from '../../scripts/local/environment-data';
 import { AWS_SDK_VARIABLES, configSchema, loadAuxiliaryConfig } from '../../services/auxiliary/src/config';
 import { type Json, loadModule, REPO_ROOT, resolveTemplate, TERRAFORM_ROOT } from './hcl';
 
@@ -327,6 +328,19 @@ describe('AWS names', () => {
     assert.equal(secret.data.AWS_REGION, '${var.aws_region}');
     assert.equal(root.modules.apps?.aws_region, '${var.aws_region}');
     assert.ok(configSchema.shape.AWS_REGION.safeParse(root.variables.aws_region?.default).success);
+  });
+});
+
+describe('the local run', () => {
+  test('seeds the emulator with what Terraform creates for the test workspace', () => {
+    const local = environmentResources(ENV);
+    assert.deepEqual([...local.buckets].sort(), terraform.buckets);
+    assert.deepEqual(local.parameters, terraform.parameters);
+    assert.equal(local.serviceUser, terraform.iamUser);
+    assert.deepEqual(
+      [local.serviceUserParameters.accessKeyId, local.serviceUserParameters.secretAccessKey],
+      terraform.keyParameters,
+    );
   });
 });
 
