@@ -60,9 +60,9 @@ export function loadConfig<S extends z.ZodObject>(
   const result = schema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const variable = issue?.path[0] ?? 'configuration';
-    const rule = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue?.message;
-    throw new ConfigError(`invalid configuration: ${String(variable)} ${rule}`);
+    const variable = String(issue?.path[0] ?? 'configuration');
+    const rule = input[variable] === undefined ? 'is required' : issue?.message;
+    throw new ConfigError(`invalid configuration: ${variable} ${rule}`);
   }
   return result.data;
 }

@@ -87,6 +87,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // While draining, every answer closes its connection: keep-alive clients reconnect
+    // (to another pod) and no idle socket holds the shutdown open until keepAliveTimeout.
+    if (lifecycle.draining) reply.header('connection', 'close');
   });
 
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));

@@ -1,0 +1,30 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { buildApp } from '../src/app';
+import { type Config, loadAuxiliaryConfig } from '../src/config';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadAuxiliaryConfig({
+    ENVIRONMENT_NAME: 'test',
+    AWS_REGION: 'eu-west-1',
+    LOG_LEVEL: 'silent',
+    VERSION: 'v-test',
+    AWS_MAX_ATTEMPTS: '1',
+    ...overrides,
+  });
+}
+
+/** auxiliary-service with SDK clients whose every command is answered by the returned mocks. */
+export async function appWithMockedAws(overrides: Record<string, string> = {}) {
+  const credentials = { accessKeyId: 'unit', secretAccessKey: 'unit' };
+  const ssm = new SSMClient({ region: 'eu-west-1', credentials });
+  const s3 = new S3Client({ region: 'eu-west-1', credentials });
+  const ssmMock = mockClient(ssm);
+  const s3Mock = mockClient(s3);
+  const { app } = await buildApp(testConfig(overrides), { clients: { ssm, s3 } });
+  return { app, ssmMock, s3Mock };
+}
+
+export const awsError = (name: string, status = 400) =>
+  Object.assign(new Error(`${name} (test)`), { name, $metadata: { httpStatusCode: status, attempts: 1 } });

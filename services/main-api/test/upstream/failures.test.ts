@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { mainApi } from '../helpers';
+
+describe('when auxiliary-service gives no usable answer', () => {
+  it('answers 502 at once if nothing listens', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const { port } = closed.address() as { port: number };
+    closed.close();
+
+    const { app } = await mainApi(`http://127.0.0.1:${port}`);
+    after(() => app.close());
+    const started = Date.now();
+    const response = await app.inject({ method: 'GET', url: '/buckets' });
+    assert.equal(response.statusCode, 502);
+    assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(response.json().main_version, 'main-v');
+    assert.ok(Date.now() - started < 1_000);
+  });
+
+  it('answers 504 after UPSTREAM_TIMEOUT_MS if it accepts but never answers', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const hanging = createServer((socket) => sockets.add(socket));
+    hanging.listen(0, '127.0.0.1');
+    await once(hanging, 'listening');
+    const { port } = hanging.address() as { port: number };
+    after(() => {
+      for (const socket of sockets) socket.destroy();
+      hanging.close();
+    });
+
+    const { app } = await mainApi(`http://127.0.0.1:${port}`, { UPSTREAM_TIMEOUT_MS: '300' });
+    after(() => app.close());
+    const started = Date.now();
+    const response = await app.inject({ method: 'GET', url: '/parameter?name=/test/apps/x' });
+    const elapsed = Date.now() - started;
+    assert.equal(response.statusCode, 504);
+    assert.equal(response.json().main_version, 'main-v');
+    assert.ok(elapsed >= 250 && elapsed < 2_000, `took ${elapsed} ms`);
+  });
+});
