@@ -57,8 +57,11 @@ trap cleanup EXIT
 
 fail() {
   echo "test-containers: FAIL: $*" >&2
+  echo "containers: $passed passed, 1 failed"
   exit 1
 }
+passed=0
+ok() { passed=$((passed + 1)); }
 
 # ---------------------------------------------------------------------------------------------
 echo "== local base images (Node.js 24 from the npm registry; no registry for images)"
@@ -151,6 +154,7 @@ build_image() {
     -t "$prefix/$image:$version" . >"$work/build-$image.log" 2>&1 ||
     { cat "$work/build-$image.log" >&2; fail "podman build of services/$dir/Dockerfile"; }
   echo "built $prefix/$image:$version in $(($(date +%s) - started)) s"
+  ok
 }
 
 # The runtime image must be its base plus dist/ (bundle, source map, licence notices) only.
@@ -166,9 +170,11 @@ check_contents() {
   [[ $added == "app app/dist app/dist/server.mjs app/dist/server.mjs.LEGAL.txt app/dist/server.mjs.map " ||
     $added == "app app/dist app/dist/server.mjs app/dist/server.mjs.map " ]] ||
     fail "$image adds more than the bundle to its base: $added"
+  ok
   local user
   user=$("${podman[@]}" image inspect -f '{{.Config.User}}' "$prefix/$image:$version")
   [[ $user == 10001:10001 ]] || fail "$image runs as '$user', expected 10001:10001"
+  ok
   local size base_size
   size=$("${podman[@]}" image inspect -f '{{.Size}}' "$prefix/$image:$version")
   base_size=$("${podman[@]}" image inspect -f '{{.Size}}' "$runtime_base")
@@ -195,6 +201,7 @@ wait_healthy() {
     if body=$(curl -fsS --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null); then
       [[ $body == '{"status":"ok"}' ]] || fail "$name /healthz answered $body"
       echo "$name: GET /healthz -> $body"
+      ok
       return 0
     fi
     [[ $("${podman[@]}" inspect -f '{{.State.Running}}' "$name") == true ]] || fail "$name exited"
@@ -213,6 +220,7 @@ check_process() {
   [[ $("${podman[@]}" inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$name") == true ]] ||
     fail "$name root filesystem is writable"
   echo "$name: PID 1 is node as uid $uid on a read-only root filesystem"
+  ok
 }
 
 # GET <path> and check that <field> carries VERSION.
@@ -225,6 +233,7 @@ check_version() {
     if (value !== version) { console.error(`${field} is ${JSON.stringify(value)}, expected ${version}: ${body}`); process.exit(1); }
   ' "$body" "$field" "$version" || fail "$name GET $path: no $field=$version"
   echo "$name: GET $path -> $field=$version"
+  ok
 }
 
 # podman stop sends SIGTERM and waits up to -t seconds before SIGKILL. The service must exit by
@@ -238,6 +247,7 @@ check_stop() {
   [[ $code == 0 ]] || fail "$name exit code $code after podman stop (137 = SIGKILL)"
   ((ms < 10000)) || fail "$name took ${ms} ms to stop"
   echo "$name: podman stop (SIGTERM) -> exited with code 0 after ${ms} ms (SHUTDOWN_DELAY_MS=300)"
+  ok
 }
 
 free_port() {
@@ -276,4 +286,4 @@ echo "== stop"
 check_stop "$main"
 check_stop "$aux"
 
-echo "test-containers: all checks passed"
+echo "containers: $passed passed, 0 failed"
