@@ -12,7 +12,7 @@ interface Kustomization {
 
 describe('image names', () => {
   test('the workflow lowercases the owner', () => {
-    assert.equal(pushedName('Example-Org', 'main-api'), 'ghcr.io/example-org/main-api');
+    assert.equal(pushedName('Some-Owner', 'main-api'), 'ghcr.io/some-owner/main-api');
   });
 
   for (const release of RELEASES) {
