@@ -41,8 +41,11 @@ describe('Argo CD Applications', () => {
       assert.deepEqual(sync?.automated, { prune: true, selfHeal: true });
       assert.deepEqual(sync?.syncOptions, ['CreateNamespace=true']);
       assert.equal(enforceLabel, 'pod-security.kubernetes.io/enforce: restricted');
+      // The same Pod Security labels Terraform puts on the namespace: all three modes restricted.
       assert.deepEqual(sync?.managedNamespaceMetadata?.labels, {
         'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
       });
 
       const retry = sync?.retry;

@@ -219,6 +219,19 @@ describe('manifests agree with the services', () => {
     }
   });
 
+  for (const { app, service } of APPS) {
+    it(`${app}: the image's numeric USER and EXPOSE match runAsUser/runAsGroup and the container port`, () => {
+      const dockerfile = readText(`services/${service}/Dockerfile`);
+      const { workload, container } = workloadOf(app);
+      const user = [...dockerfile.matchAll(/^USER\s+(\d+):(\d+)\s*$/gm)].at(-1);
+      assert.ok(user, 'Dockerfile must end on a numeric USER uid:gid');
+      const context = { ...workload.pod.securityContext, ...container.securityContext };
+      assert.deepEqual([Number(user[1]), Number(user[2])], [context.runAsUser, context.runAsGroup]);
+      const exposed = [...dockerfile.matchAll(/^EXPOSE\s+(\d+)/gm)].map((m) => Number(m[1]));
+      assert.deepEqual(exposed, [containerPort(workload, 'http')]);
+    });
+  }
+
   it('main-api: gets no AWS credentials and no Secret at all', () => {
     const { workload, container } = workloadOf('main-api');
     assert.ok(!(container.env ?? []).some((e) => e.name.startsWith('AWS_') || e.valueFrom?.secretKeyRef));
