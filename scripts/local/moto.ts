@@ -15,11 +15,15 @@ export function motoAvailable(): boolean {
 }
 
 /** Starts moto_server on 127.0.0.1 (a free port unless one is given) and waits until it answers. */
-export async function startMoto(port?: number, onLine?: (line: string) => void): Promise<Moto> {
+export async function startMoto(
+  port?: number,
+  onLine?: (line: string) => void,
+  env: Record<string, string> = {},
+): Promise<Moto> {
   if (!motoAvailable()) throw new Error(MOTO_INSTALL_HINT);
   const chosen = port ?? (await freePort());
   const process = spawnProcess('moto', 'moto_server', ['-H', '127.0.0.1', '-p', String(chosen)], {
-    env: { ...globalThis.process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...globalThis.process.env, PYTHONUNBUFFERED: '1', ...env },
     ...(onLine ? { onLine } : {}),
   });
   const endpoint = `http://127.0.0.1:${chosen}`;

@@ -1,7 +1,13 @@
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { environmentResources } from './environment-data';
+import { serviceUserPolicy } from './service-user-policy';
 
 export interface EmulatorTarget {
   endpoint: string;
@@ -47,6 +53,22 @@ export async function seedEnvironment(
     }
 
     await iam.send(new CreateUserCommand({ UserName: resources.serviceUser }));
+    // The emulator's default account; IAM is not enforced locally (see DESIGN.md §4), but the
+    // user carries the same policy as in AWS so that it can be inspected and simulated.
+    const policy = serviceUserPolicy({
+      partition: 'aws',
+      region: target.region,
+      account_id: '123456789012',
+      environment,
+      bucket_name: `${environment}-apps-main`,
+    });
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: resources.serviceUser,
+        PolicyName: `${resources.serviceUser}-read`,
+        PolicyDocument: policy,
+      }),
+    );
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: resources.serviceUser }));
     if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey)
       throw new Error('the emulator returned no access key');

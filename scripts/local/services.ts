@@ -31,7 +31,7 @@ async function startBundle(
   env: Record<string, string>,
 ) {
   const port = options.port || (await freePort());
-  const child = spawnProcess(name, process.execPath, ['--enable-source-maps', bundle], {
+  const child = spawnProcess(name, process.execPath, [bundle], {
     env: { ...BASE_ENV, HOST: '127.0.0.1', PORT: String(port), ...env, ...options.env },
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });

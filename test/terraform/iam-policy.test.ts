@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { renderPolicyTemplate as renderTemplate } from '../../scripts/local/service-user-policy';
 import { loadModule, TERRAFORM_ROOT } from './hcl';
 
 const TEMPLATE_PATH = join(TERRAFORM_ROOT, 'environment/apps/policies/service-user.json.tftpl');
@@ -23,20 +24,6 @@ const VARIABLES = {
   environment: ENV,
   bucket_name: `${ENV}-apps-main`,
 };
-
-/**
- * templatefile() for the subset the template may use: `${name}` interpolations of the given
- * variables and `$${` escapes. Directives and expressions are refused (see the test below),
- * so this rendering is exactly what Terraform produces.
- */
-function renderTemplate(text: string, variables: Record<string, string>): string {
-  return text.replace(/\$\$\{|\$\{([^}]*)\}/g, (whole, name: string | undefined) => {
-    if (whole === '$${') return '${';
-    const value = name === undefined ? undefined : variables[name];
-    if (value === undefined) throw new Error(`template uses ${whole}, which is not a variable`);
-    return value;
-  });
-}
 
 const policy = JSON.parse(renderTemplate(template, VARIABLES));
 type Statement = { Sid: string; Effect: string; Action: string | string[]; Resource: string | string[] };
