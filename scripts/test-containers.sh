@@ -215,7 +215,7 @@ check_process() {
   pid=$("${podman[@]}" inspect -f '{{.State.Pid}}' "$name")
   uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
   [[ $uid == 10001 ]] || fail "$name runs as uid $uid, expected 10001"
-  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "node --enable-source-maps dist/server.mjs " ]] ||
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "node dist/server.mjs " ]] ||
     fail "$name PID 1 is not node: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
   [[ $("${podman[@]}" inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$name") == true ]] ||
     fail "$name root filesystem is writable"

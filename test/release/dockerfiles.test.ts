@@ -110,7 +110,7 @@ describe('Dockerfiles', () => {
       const cmd = runtime
         .filter((instruction) => instruction.keyword === 'CMD')
         .map((i) => JSON.parse(i.args));
-      assert.deepEqual(cmd, [['node', '--enable-source-maps', 'dist/server.mjs']]);
+      assert.deepEqual(cmd, [['node', 'dist/server.mjs']]);
       const entrypoint = runtime
         .filter((instruction) => instruction.keyword === 'ENTRYPOINT')
         .map((i) => i.args);
