@@ -74,6 +74,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // Requests that race the shutdown on a kept-alive connection are still served.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Node enforces headersTimeout/requestTimeout only when it sweeps connections, every
+    // 30 s by default: a slowloris client lived ~30 s instead of 10 s. Sweep every second.
+    http: { connectionsCheckingInterval: 1_000 },
   });
   // Slow-header (slowloris) clients are cut off well before requestTimeout.
   app.server.headersTimeout = 10_000;
