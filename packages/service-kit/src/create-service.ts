@@ -6,7 +6,12 @@ import Fastify, {
 } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config';
-import { registerErrorHandling, type VersionFields } from './error-handler';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  registerErrorHandling,
+  type VersionFields,
+} from './error-handler';
 import { Lifecycle } from './lifecycle';
 import { createMetricsRegistry, registerHttpMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
@@ -77,6 +82,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // Node enforces headersTimeout/requestTimeout only when it sweeps connections, every
     // 30 s by default: a slowloris client lived ~30 s instead of 10 s. Sweep every second.
     http: { connectionsCheckingInterval: 1_000 },
+    // Errors raised before routing (bad URL encoding, parser limits) are problem+json too.
+    frameworkErrors: frameworkErrorHandler(options.versionFields),
+    clientErrorHandler: clientErrorHandler(options.versionFields),
   });
   // Slow-header (slowloris) clients are cut off well before requestTimeout.
   app.server.headersTimeout = 10_000;

@@ -1,5 +1,9 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem';
+import { REQUEST_ID_HEADER } from './request-id';
+import { SECURITY_HEADERS } from './security';
 
 export type VersionFields = Readonly<Record<string, string>>;
 
@@ -63,4 +67,48 @@ export function registerErrorHandling(app: FastifyInstance, versionFields: Versi
     }
     sendProblem(reply, new HttpProblem(404, 'Not Found', 'no such resource'), versionFields);
   });
+}
+
+/**
+ * Fastify `frameworkErrors`: a URL the router cannot decode (`/%zz`) is answered as a 400
+ * problem like every other error, instead of Fastify's own JSON without the version fields.
+ */
+export function frameworkErrorHandler(versionFields: VersionFields) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    // No hooks run on this path: add what the onSend hooks would have.
+    reply.headers(SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
+    sendProblem(reply, fromFrameworkError(error), versionFields);
+  };
+}
+
+/**
+ * Fastify `clientErrorHandler`: requests Node's parser rejects before any route runs (headers
+ * or URL too large → 431, slow headers → 408, malformed → 400) get a problem+json answer with
+ * the version fields and security headers, then the connection is closed.
+ */
+export function clientErrorHandler(versionFields: VersionFields) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const title = STATUS_CODES[status] ?? 'Bad Request';
+    const body = JSON.stringify({
+      ...versionFields,
+      type: 'about:blank',
+      title,
+      status,
+      detail: 'request rejected',
+    });
+    const headers = {
+      ...SECURITY_HEADERS,
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    };
+    if (socket.writable) {
+      const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+      socket.write(`HTTP/1.1 ${status} ${title}\r\n${lines.join('')}\r\n${body}`);
+    }
+    socket.destroy(error);
+  };
 }
