@@ -61,12 +61,21 @@ export class AuxiliaryClient {
   /** GETs `pathAndQuery` on auxiliary-service. Throws 502/504 problems when no usable answer comes. */
   async get(route: string, pathAndQuery: string, requestId: string): Promise<UpstreamResponse> {
     const stop = this.#duration.startTimer({ route });
+    // One budget for the whole call, body included. The timer is cleared as soon as the call
+    // ends: AbortSignal.timeout() would keep its timer and signal alive for the full budget
+    // after every call (~15 µs and ~2 KB each; 10k+ live at 2 000 calls/s).
+    const budget = new AbortController();
+    const timer = setTimeout(
+      () => budget.abort(new DOMException('auxiliary-service call timed out', 'TimeoutError')),
+      this.#timeoutMs,
+    );
+    timer.unref();
     try {
       const response = await this.#pool.request({
         method: 'GET',
         path: pathAndQuery,
         headers: { accept: 'application/json', [REQUEST_ID_HEADER]: requestId },
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: budget.signal,
       });
       let body: unknown;
       try {
@@ -95,6 +104,7 @@ export class AuxiliaryClient {
         ? gatewayTimeout(`auxiliary-service did not answer within ${this.#timeoutMs} ms`)
         : badGateway('auxiliary-service is unreachable');
     } finally {
+      clearTimeout(timer);
       stop();
     }
   }
