@@ -1,0 +1,102 @@
+// SSM throttles every call (HTTP 400 {"__type":"ThrottlingException"} from the fault proxy, as
+// SSM answers): the real SDK retries a bounded number of times with jittered backoff, then
+// auxiliary-service answers 503 with Retry-After. No emulator is needed: nothing gets through.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FaultProxy, SSM_THROTTLING } from '../support/fault-proxy';
+import {
+  httpGet,
+  problemShapeError,
+  type ServiceProcess,
+  startAuxiliaryAt,
+  stopAll,
+} from '../support/system';
+
+const CREDENTIALS = {
+  environment: 'test',
+  serviceUserCredentials: {
+    accessKeyId: 'AKIAFAKEFAKEFAKEFAKE',
+    secretAccessKey: 'fake-secret-for-throttling',
+  },
+};
+const BUDGET_MS = 3_000; // the default: throttling backoff (full jitter, 1 s base) needs it
+const MARGIN_MS = 1_500;
+
+async function attemptsMetric(url: string, operation: string): Promise<number> {
+  const metrics = await httpGet(`${url}/metrics`);
+  const line = metrics.text
+    .split('\n')
+    .find((l) => l.startsWith('aws_request_attempts_total') && l.includes(`operation="${operation}"`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+describe('auxiliary-service when SSM throttles', () => {
+  let proxy: FaultProxy;
+  let aux: ServiceProcess;
+  let single: ServiceProcess;
+
+  before(async () => {
+    // The target port is never used: every request is answered by the proxy itself.
+    proxy = await FaultProxy.start(1);
+    await proxy.setMode({ kind: 'respond', response: SSM_THROTTLING });
+    const env = { CACHE_PARAMETER_TTL_MS: '0', CACHE_MAX_STALE_MS: '0', LOG_LEVEL: 'warn' };
+    aux = await startAuxiliaryAt(proxy.url, CREDENTIALS, env);
+    single = await startAuxiliaryAt(proxy.url, CREDENTIALS, { ...env, AWS_MAX_ATTEMPTS: '1' });
+  });
+
+  after(async () => {
+    await stopAll(aux, single);
+    await proxy?.close();
+  });
+
+  test('one request: exactly AWS_MAX_ATTEMPTS (3) attempts, then 503 + Retry-After within the budget', async () => {
+    const before = proxy.stats().answered;
+    const result = await httpGet(`${aux.url}/parameter?name=/test/apps/config/hotel`);
+    assert.equal(result.status, 503, result.text);
+    assert.equal(problemShapeError(result, ['auxiliary_version']), undefined);
+    assert.match(String(result.body?.detail), /throttling/);
+    assert.ok(Number(result.headers['retry-after']) >= 1, 'Retry-After present');
+    assert.ok(result.ms <= BUDGET_MS + MARGIN_MS, `answered in ${Math.round(result.ms)} ms`);
+    assert.equal(proxy.stats().answered - before, 3, 'attempts that reached SSM');
+    assert.equal(await attemptsMetric(aux.url, 'GetParameter'), 3, 'aws_request_attempts_total');
+    console.log(`[measure] SSM throttling → aux 503 after 3 attempts in ${Math.round(result.ms)} ms`);
+  });
+
+  test('AWS_MAX_ATTEMPTS=1: a single attempt, 503 at once', async () => {
+    const before = proxy.stats().answered;
+    const result = await httpGet(`${single.url}/parameter?name=/test/apps/config/hotel`);
+    assert.equal(result.status, 503, result.text);
+    assert.equal(proxy.stats().answered - before, 1);
+    assert.ok(result.ms <= 1_000, `answered in ${Math.round(result.ms)} ms`);
+  });
+
+  test('a burst of 20 requests: at most 3 attempts each (no retry storm), backoff jittered', async () => {
+    const before = proxy.stats().answered;
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => httpGet(`${aux.url}/parameter?name=/test/apps/config/burst-${i}`)),
+    );
+    const elapsed = performance.now() - started;
+    // The SDK's throttling backoff (full jitter, 1 s base: up to 1 s + 2 s) can spend the whole
+    // 3 s budget (p ≈ 0.25 % a request); such a request ends as 504 at the budget, never later.
+    const late = results.filter((result) => result.status === 504);
+    for (const result of results) {
+      if (result.status === 504) assert.ok(result.ms >= BUDGET_MS - 100, `early 504: ${result.ms} ms`);
+      else {
+        assert.equal(result.status, 503, result.text);
+        assert.ok(result.headers['retry-after']);
+      }
+    }
+    assert.ok(late.length <= 2, `${late.length} of 20 throttled requests ended as 504`);
+    const attempts = proxy.stats().answered - before;
+    assert.ok(attempts >= 20 && attempts <= 60, `attempts for 20 requests: ${attempts}`);
+    assert.ok(elapsed <= BUDGET_MS + MARGIN_MS, `burst answered in ${Math.round(elapsed)} ms`);
+    // Full jitter: the retries of concurrent requests do not fire in lock-step.
+    const durations = results.map((result) => result.ms).sort((a, b) => a - b);
+    const spread = (durations.at(-1) ?? 0) - (durations[0] ?? 0);
+    assert.ok(spread > 100, `durations spread over ${Math.round(spread)} ms`);
+    console.log(
+      `[measure] 20 throttled requests → ${attempts} attempts, all 503 in ${Math.round(elapsed)} ms (spread ${Math.round(spread)} ms)`,
+    );
+  });
+});
