@@ -19,7 +19,7 @@ const CREDENTIALS = {
     secretAccessKey: 'fake-secret-for-throttling',
   },
 };
-const BUDGET_MS = 3_000; // the default: throttling backoff (full jitter, 1 s base) needs it
+const BUDGET_MS = 3_000; // the default operation budget
 const MARGIN_MS = 1_500;
 
 async function attemptsMetric(url: string, operation: string): Promise<number> {
@@ -77,17 +77,12 @@ describe('auxiliary-service when SSM throttles', () => {
       Array.from({ length: 20 }, (_, i) => httpGet(`${aux.url}/parameter?name=/test/apps/config/burst-${i}`)),
     );
     const elapsed = performance.now() - started;
-    // The SDK's throttling backoff (full jitter, 1 s base: up to 1 s + 2 s) can spend the whole
-    // 3 s budget (p ≈ 0.25 % a request); such a request ends as 504 at the budget, never later.
-    const late = results.filter((result) => result.status === 504);
+    // The backoff fits inside the budget (services/auxiliary/src/aws/clients.ts): every
+    // throttled request ends as 503 with Retry-After, never as a 504 at the budget.
     for (const result of results) {
-      if (result.status === 504) assert.ok(result.ms >= BUDGET_MS - 100, `early 504: ${result.ms} ms`);
-      else {
-        assert.equal(result.status, 503, result.text);
-        assert.ok(result.headers['retry-after']);
-      }
+      assert.equal(result.status, 503, result.text);
+      assert.ok(result.headers['retry-after']);
     }
-    assert.ok(late.length <= 2, `${late.length} of 20 throttled requests ended as 504`);
     const attempts = proxy.stats().answered - before;
     assert.ok(attempts >= 20 && attempts <= 60, `attempts for 20 requests: ${attempts}`);
     assert.ok(elapsed <= BUDGET_MS + MARGIN_MS, `burst answered in ${Math.round(elapsed)} ms`);
