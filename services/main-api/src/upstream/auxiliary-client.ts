@@ -80,7 +80,9 @@ export class AuxiliaryClient {
       let body: unknown;
       try {
         body = await response.body.json();
-      } catch {
+      } catch (error) {
+        // A timeout or a reset while reading the body is classified below like any other.
+        if (!(error instanceof SyntaxError)) throw error;
         this.#calls.inc({ route, outcome: 'invalid_body' });
         throw badGateway('auxiliary-service sent an answer that is not JSON');
       }
@@ -96,7 +98,7 @@ export class AuxiliaryClient {
       }
       return { status: response.statusCode, body: body as Record<string, unknown>, headers };
     } catch (error) {
-      if (isProblem(error)) throw error;
+      if (error instanceof HttpProblem) throw error;
       const code = errorCode(error);
       const timedOut = TIMEOUT_CODES.has(code) || code === 'TimeoutError' || code === 'AbortError';
       this.#calls.inc({ route, outcome: timedOut ? 'timeout' : 'unreachable' });
@@ -112,10 +114,6 @@ export class AuxiliaryClient {
   close(): Promise<void> {
     return this.#pool.close();
   }
-}
-
-function isProblem(error: unknown): boolean {
-  return error instanceof HttpProblem;
 }
 
 function errorCode(error: unknown): string {

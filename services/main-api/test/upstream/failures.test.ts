@@ -43,3 +43,25 @@ describe('when auxiliary-service gives no usable answer', () => {
     assert.ok(elapsed >= 250 && elapsed < 2_000, `took ${elapsed} ms`);
   });
 });
+
+describe('when auxiliary-service stops in the middle of its answer', () => {
+  it('answers 504 if the body stalls past UPSTREAM_TIMEOUT_MS, not 502 "not JSON"', async () => {
+    const { createServer: createHttpServer } = await import('node:http');
+    const stalling = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"buckets":[');
+    });
+    stalling.listen(0, '127.0.0.1');
+    await once(stalling, 'listening');
+    const { port } = stalling.address() as { port: number };
+    after(() => {
+      stalling.closeAllConnections();
+      stalling.close();
+    });
+
+    const { app } = await mainApi(`http://127.0.0.1:${port}`, { UPSTREAM_TIMEOUT_MS: '300' });
+    after(() => app.close());
+    const response = await app.inject({ method: 'GET', url: '/buckets' });
+    assert.equal(response.statusCode, 504);
+  });
+});
