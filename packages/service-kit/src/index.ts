@@ -1,5 +1,6 @@
 export { type BaseConfig, baseConfigShape, ConfigError, intFromEnv, loadConfig } from './config';
 export { createService, type Service, type ServiceOptions } from './create-service';
+export { withDeadline } from './deadline';
 export { sendProblem, type VersionFields } from './error-handler';
 export { installGracefulShutdown, Lifecycle, type ShutdownOptions } from './lifecycle';
 export {

@@ -1,3 +1,4 @@
+import { withDeadline } from '@platform/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { type AwsFailure, awsFailureToProblem, classifyAwsError } from './errors';
@@ -54,7 +55,7 @@ export function createAwsCall(budgetMs: number, registry: Registry, log: Fastify
   return async (operation, subject, run) => {
     const stop = duration.startTimer({ operation });
     try {
-      const result = await run(AbortSignal.timeout(budgetMs));
+      const result = await withDeadline(budgetMs, run);
       calls.inc({ operation, outcome: 'success' });
       attempts.inc({ operation }, attemptsOf(result));
       return result;

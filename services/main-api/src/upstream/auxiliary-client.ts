@@ -1,4 +1,10 @@
-import { badGateway, gatewayTimeout, HttpProblem, REQUEST_ID_HEADER } from '@platform/service-kit';
+import {
+  badGateway,
+  gatewayTimeout,
+  HttpProblem,
+  REQUEST_ID_HEADER,
+  withDeadline,
+} from '@platform/service-kit';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { Pool } from 'undici';
 import type { Config } from '../config';
@@ -61,42 +67,10 @@ export class AuxiliaryClient {
   /** GETs `pathAndQuery` on auxiliary-service. Throws 502/504 problems when no usable answer comes. */
   async get(route: string, pathAndQuery: string, requestId: string): Promise<UpstreamResponse> {
     const stop = this.#duration.startTimer({ route });
-    // One budget for the whole call, body included. The timer is cleared as soon as the call
-    // ends: AbortSignal.timeout() would keep its timer and signal alive for the full budget
-    // after every call (~15 µs and ~2 KB each; 10k+ live at 2 000 calls/s).
-    const budget = new AbortController();
-    const timer = setTimeout(
-      () => budget.abort(new DOMException('auxiliary-service call timed out', 'TimeoutError')),
-      this.#timeoutMs,
-    );
-    timer.unref();
     try {
-      const response = await this.#pool.request({
-        method: 'GET',
-        path: pathAndQuery,
-        headers: { accept: 'application/json', [REQUEST_ID_HEADER]: requestId },
-        signal: budget.signal,
-      });
-      let body: unknown;
-      try {
-        body = await response.body.json();
-      } catch (error) {
-        // A timeout or a reset while reading the body is classified below like any other.
-        if (!(error instanceof SyntaxError)) throw error;
-        this.#calls.inc({ route, outcome: 'invalid_body' });
-        throw badGateway('auxiliary-service sent an answer that is not JSON');
-      }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        this.#calls.inc({ route, outcome: 'invalid_body' });
-        throw badGateway('auxiliary-service sent an unexpected answer');
-      }
-      this.#calls.inc({ route, outcome: String(response.statusCode) });
-      const headers: Record<string, string> = {};
-      for (const name of PASSED_HEADERS) {
-        const value = response.headers[name];
-        if (typeof value === 'string') headers[name] = value;
-      }
-      return { status: response.statusCode, body: body as Record<string, unknown>, headers };
+      return await withDeadline(this.#timeoutMs, (signal) =>
+        this.#request(route, pathAndQuery, requestId, signal),
+      );
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
       const code = errorCode(error);
@@ -106,9 +80,42 @@ export class AuxiliaryClient {
         ? gatewayTimeout(`auxiliary-service did not answer within ${this.#timeoutMs} ms`)
         : badGateway('auxiliary-service is unreachable');
     } finally {
-      clearTimeout(timer);
       stop();
     }
+  }
+
+  async #request(
+    route: string,
+    pathAndQuery: string,
+    requestId: string,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse> {
+    const response = await this.#pool.request({
+      method: 'GET',
+      path: pathAndQuery,
+      headers: { accept: 'application/json', [REQUEST_ID_HEADER]: requestId },
+      signal,
+    });
+    let body: unknown;
+    try {
+      body = await response.body.json();
+    } catch (error) {
+      // A timeout or a reset while reading the body is classified by get(), like any other.
+      if (!(error instanceof SyntaxError)) throw error;
+      this.#calls.inc({ route, outcome: 'invalid_body' });
+      throw badGateway('auxiliary-service sent an answer that is not JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      this.#calls.inc({ route, outcome: 'invalid_body' });
+      throw badGateway('auxiliary-service sent an unexpected answer');
+    }
+    this.#calls.inc({ route, outcome: String(response.statusCode) });
+    const headers: Record<string, string> = {};
+    for (const name of PASSED_HEADERS) {
+      const value = response.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    return { status: response.statusCode, body: body as Record<string, unknown>, headers };
   }
 
   close(): Promise<void> {
