@@ -83,7 +83,7 @@ describe('ParameterStore.getValue', () => {
 describe('createAwsCall', () => {
   it('aborts an operation that outlives its budget and reports a timeout', async () => {
     const call = createAwsCall(100, new Registry(), silentLog);
-    // AbortSignal.timeout's timer does not hold the event loop open; a server would.
+    // The deadline's timer does not hold the event loop open; a server would.
     const keepAlive = setTimeout(() => {}, 5_000);
     const started = Date.now();
     const hanging = (signal: AbortSignal) =>
