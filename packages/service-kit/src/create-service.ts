@@ -96,11 +96,12 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   await registerSecurity(app, config.CORS_ORIGINS);
   registerHttpMetrics(app, metrics);
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     // While draining, every answer closes its connection: keep-alive clients reconnect
     // (to another pod) and no idle socket holds the shutdown open until keepAliveTimeout.
     if (lifecycle.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));

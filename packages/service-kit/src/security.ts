@@ -13,16 +13,20 @@ export const SECURITY_HEADERS = {
 } as const;
 
 export async function registerSecurity(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
-  app.addHook('onRequest', async (request) => {
+  // Hooks in callback style: they run on every request, and async hooks cost a promise each.
+  app.addHook('onRequest', (request, _reply, done) => {
     // The API takes no request bodies; refuse them before anything reads one.
     const length = request.headers['content-length'];
     if (request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
-      throw new HttpProblem(413, 'Content Too Large', 'this API does not accept request bodies');
+      done(new HttpProblem(413, 'Content Too Large', 'this API does not accept request bodies'));
+      return;
     }
+    done();
   });
 
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
+    done(null, payload);
   });
 
   // CORS stays off unless origins are configured explicitly.
