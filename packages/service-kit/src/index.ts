@@ -1,8 +1,7 @@
 export { type BaseConfig, baseConfigShape, ConfigError, intFromEnv, loadConfig } from './config';
-export { createService, type Service, type ServiceOptions } from './create-service';
+export { createService } from './create-service';
 export { withDeadline } from './deadline';
-export { sendProblem, type VersionFields } from './error-handler';
-export { installGracefulShutdown, Lifecycle, type ShutdownOptions } from './lifecycle';
+export { installGracefulShutdown, Lifecycle } from './lifecycle';
 export {
   badGateway,
   badRequest,
@@ -13,5 +12,5 @@ export {
   PROBLEM_CONTENT_TYPE,
   serviceUnavailable,
 } from './problem';
-export { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+export { REQUEST_ID_HEADER } from './request-id';
 export { startService } from './start-service';
