@@ -2,6 +2,7 @@ import { createService, type Lifecycle } from '@platform/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { createAwsCall } from './aws/aws-call';
 import { BucketStore } from './aws/bucket-store';
+import { CallBudget } from './aws/call-budget';
 import { type AwsClients, createAwsClients } from './aws/clients';
 import { ParameterStore } from './aws/parameter-store';
 import { CachedReads } from './cached-reads';
@@ -16,7 +17,12 @@ export interface BuildOptions {
   /** Pre-built SDK clients (tests); by default they come from the SDK's environment. */
   clients?: AwsClients;
   logStream?: NodeJS.WritableStream;
+  /** The clock of the caches, the call budget and readiness (tests pass a mock clock). */
+  now?: () => number;
 }
+
+// Tokens of the call budget that only /readyz may take (see readiness.ts).
+const READINESS_RESERVE = 1;
 
 /** auxiliary-service as an application object: everything but listen() and signals. */
 export async function buildApp(
@@ -32,11 +38,20 @@ export async function buildApp(
   });
 
   const clients = options.clients ?? createAwsClients(config);
-  const call = createAwsCall(config.AWS_TIMEOUT_MS, metrics, app.log);
+  const { now } = options;
+  const budget = new CallBudget({
+    ratePerSecond: config.AWS_CALL_RATE,
+    burst: config.AWS_CALL_BURST,
+    readinessReserve: READINESS_RESERVE,
+    ...(now ? { now } : {}),
+  });
+  const call = createAwsCall(config.AWS_TIMEOUT_MS, metrics, app.log, budget);
   const parameters = new ParameterStore(clients.ssm, call);
-  const reads = new CachedReads(parameters, new BucketStore(clients.s3, call), config, metrics);
+  const buckets = new BucketStore(clients.s3, call);
+  const reads = new CachedReads(parameters, buckets, config, metrics, app.log, now);
 
-  readyzRoute(app, new Readiness(lifecycle, parameters, config.READINESS_CACHE_MS));
+  const readiness = new Readiness(lifecycle, parameters, config.READINESS_CACHE_MS, metrics, app.log, now);
+  readyzRoute(app, readiness);
   bucketsRoute(app, reads, version);
   parametersRoute(app, reads, version);
   parameterRoute(app, reads, version, config.PARAMETER_PATH_PREFIX);

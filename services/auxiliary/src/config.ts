@@ -21,6 +21,19 @@ export const configSchema = z.object({
   /** Budget for one AWS operation, retries included. */
   AWS_TIMEOUT_MS: intFromEnv(100, 30_000, 3_000),
   AWS_MAX_ATTEMPTS: intFromEnv(1, 10, 3),
+  /**
+   * The per-process AWS call budget (token bucket): sustained calls per second and the
+   * largest burst. 1/s and 10 keep 20 pods at half of SSM's 40 TPS (README "Capacity").
+   */
+  AWS_CALL_RATE: z.coerce
+    .number({ error: 'must be a number of calls per second between 0.01 and 1000' })
+    .min(0.01, 'must be a number of calls per second between 0.01 and 1000')
+    .max(1_000, 'must be a number of calls per second between 0.01 and 1000')
+    .default(1),
+  /** At least 2: one token is held back for readiness checks. */
+  AWS_CALL_BURST: intFromEnv(2, 10_000, 10),
+  /** Least time between two listings of the allowed prefix triggered by unknown names. */
+  PARAMETER_LIST_REFRESH_MS: intFromEnv(100, 3_600_000, 5_000),
   /** How long a /readyz result (SSM reachable or not) is reused. */
   READINESS_CACHE_MS: intFromEnv(0, 60_000, 5_000),
   CACHE_PARAMETER_TTL_MS: intFromEnv(0, 3_600_000, 5_000),

@@ -50,7 +50,15 @@ const TIMED_OUT = new Set([
   'ETIMEDOUT',
 ]);
 
-export type AwsFailure = 'not_found' | 'denied' | 'throttled' | 'unavailable' | 'timeout' | 'unexpected';
+export type AwsFailure =
+  | 'not_found'
+  | 'denied'
+  | 'throttled'
+  | 'unavailable'
+  | 'timeout'
+  | 'unexpected'
+  /** Not from AWS: this process's own call budget (call-budget.ts) refused to make the call. */
+  | 'over_budget';
 
 interface ErrorShape {
   name?: unknown;
@@ -86,23 +94,32 @@ export function classifyAwsError(error: unknown): AwsFailure {
   return 'unexpected';
 }
 
-/** Failures worth serving a stale cached value for: AWS is there but not answering well. */
+/** Failures worth serving a stale cached value for: AWS is there but not answering well, or not asked. */
 export const isTransientFailure = (failure: AwsFailure) =>
-  failure === 'throttled' || failure === 'unavailable' || failure === 'timeout';
+  failure === 'throttled' || failure === 'unavailable' || failure === 'timeout' || failure === 'over_budget';
 
 export const RETRY_AFTER_SECONDS = 2;
 
 /** The one mapping from an AWS failure to the HTTP contract (DESIGN.md §2). */
-export function awsFailureToProblem(failure: AwsFailure, subject: string): HttpProblem {
+export function awsFailureToProblem(
+  failure: AwsFailure,
+  subject: string,
+  retryAfterSeconds = RETRY_AFTER_SECONDS,
+): HttpProblem {
   switch (failure) {
     case 'not_found':
       return notFound(`${subject} not found`);
     case 'denied':
       return forbidden(`AWS denied access to ${subject}`);
     case 'throttled':
-      return serviceUnavailable(`AWS is throttling requests for ${subject}`, RETRY_AFTER_SECONDS);
+      return serviceUnavailable(`AWS is throttling requests for ${subject}`, retryAfterSeconds);
     case 'unavailable':
-      return serviceUnavailable(`AWS is unavailable for ${subject}`, RETRY_AFTER_SECONDS);
+      return serviceUnavailable(`AWS is unavailable for ${subject}`, retryAfterSeconds);
+    case 'over_budget':
+      return serviceUnavailable(
+        `this instance's AWS call budget is spent; ${subject} cannot be read now`,
+        retryAfterSeconds,
+      );
     case 'timeout':
       return gatewayTimeout(`AWS did not answer in time for ${subject}`);
     case 'unexpected':

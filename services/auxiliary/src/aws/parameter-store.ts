@@ -10,14 +10,15 @@ export class ParameterStore {
   ) {}
 
   /** Every parameter name visible to the caller, sorted (DescribeParameters returns at most 50 a page). */
-  async listNames(): Promise<string[]> {
-    const names = await collectPages(async (token) => {
-      const page = await this.call('DescribeParameters', 'the parameter list', (abortSignal) =>
-        this.ssm.send(new DescribeParametersCommand({ MaxResults: 50, NextToken: token }), { abortSignal }),
-      );
-      return { items: (page.Parameters ?? []).map((parameter) => parameter.Name), next: page.NextToken };
-    });
-    return names.sort();
+  listNames(): Promise<string[]> {
+    return this.#describe('the parameter list', undefined);
+  }
+
+  /** The names under `path` (e.g. `/test/apps/`), at any depth, sorted. */
+  listNamesUnder(path: string): Promise<string[]> {
+    // SSM's Path filter takes the path without its trailing slash.
+    const filter = { Key: 'Path', Option: 'Recursive', Values: [path.replace(/\/+$/, '')] };
+    return this.#describe(`the parameters under ${path}`, [filter]);
   }
 
   /** The decrypted value of one parameter. */
@@ -30,8 +31,27 @@ export class ParameterStore {
 
   /** The cheapest call that proves SSM answers with these credentials (for /readyz). */
   async ping(): Promise<void> {
-    await this.call('DescribeParameters', 'the parameter store', (abortSignal) =>
-      this.ssm.send(new DescribeParametersCommand({ MaxResults: 1 }), { abortSignal }),
+    await this.call(
+      'DescribeParameters',
+      'the parameter store',
+      (abortSignal) => this.ssm.send(new DescribeParametersCommand({ MaxResults: 1 }), { abortSignal }),
+      'readiness',
     );
+  }
+
+  async #describe(
+    subject: string,
+    filters: { Key: string; Option: string; Values: string[] }[] | undefined,
+  ): Promise<string[]> {
+    const names = await collectPages(async (token) => {
+      const page = await this.call('DescribeParameters', subject, (abortSignal) =>
+        this.ssm.send(
+          new DescribeParametersCommand({ MaxResults: 50, NextToken: token, ParameterFilters: filters }),
+          { abortSignal },
+        ),
+      );
+      return { items: (page.Parameters ?? []).map((parameter) => parameter.Name), next: page.NextToken };
+    });
+    return names.sort();
   }
 }

@@ -5,7 +5,7 @@ import type { Readiness } from '../readiness';
 export function readyzRoute(app: FastifyInstance, readiness: Readiness): void {
   app.get('/readyz', { logLevel: 'warn' }, async () => {
     if (!(await readiness.isReady()))
-      throw serviceUnavailable('not ready: SSM is not reachable or the service is draining', 5);
+      throw serviceUnavailable('not ready: SSM has not answered yet, or the service is draining', 5);
     return { status: 'ready' };
   });
 }

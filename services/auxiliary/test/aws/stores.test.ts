@@ -7,9 +7,9 @@ import { Registry } from 'prom-client';
 import { AwsCallError, createAwsCall } from '../../src/aws/aws-call';
 import { BucketStore } from '../../src/aws/bucket-store';
 import { ParameterStore } from '../../src/aws/parameter-store';
-import { awsError } from '../helpers';
+import { awsError, roomyBudget } from '../helpers';
 
-const silentLog = { debug() {}, warn() {} } as never;
+const silentLog = { debug() {}, info() {}, warn() {} } as never;
 const region = 'eu-west-1';
 const credentials = { accessKeyId: 'unit', secretAccessKey: 'unit' };
 
@@ -17,7 +17,7 @@ function parameterStore(budgetMs = 1_000) {
   const ssm = new SSMClient({ region, credentials });
   const registry = new Registry();
   return {
-    store: new ParameterStore(ssm, createAwsCall(budgetMs, registry, silentLog)),
+    store: new ParameterStore(ssm, createAwsCall(budgetMs, registry, silentLog, roomyBudget())),
     mock: mockClient(ssm),
     registry,
   };
@@ -82,7 +82,7 @@ describe('ParameterStore.getValue', () => {
 
 describe('createAwsCall', () => {
   it('aborts an operation that outlives its budget and reports a timeout', async () => {
-    const call = createAwsCall(100, new Registry(), silentLog);
+    const call = createAwsCall(100, new Registry(), silentLog, roomyBudget());
     // The deadline's timer does not hold the event loop open; a server would.
     const keepAlive = setTimeout(() => {}, 5_000);
     const started = Date.now();
@@ -105,7 +105,7 @@ describe('createAwsCall', () => {
 
   it('counts every attempt the SDK reports, retries included', async () => {
     const registry = new Registry();
-    const call = createAwsCall(1_000, registry, silentLog);
+    const call = createAwsCall(1_000, registry, silentLog, roomyBudget());
     await call('GetParameter', 'x', async () => ({ $metadata: { attempts: 3 } }));
     assert.match(
       await registry.getSingleMetricAsString('aws_request_attempts_total'),
@@ -123,7 +123,7 @@ describe('BucketStore.listNames', () => {
       .resolves({ Buckets: [{ Name: 'zeta' }], ContinuationToken: 'next' })
       .on(ListBucketsCommand, { ContinuationToken: 'next' })
       .resolves({ Buckets: [{ Name: 'alpha' }, {}] });
-    const store = new BucketStore(s3, createAwsCall(1_000, new Registry(), silentLog));
+    const store = new BucketStore(s3, createAwsCall(1_000, new Registry(), silentLog, roomyBudget()));
     assert.deepEqual(await store.listNames(), ['alpha', 'zeta']);
   });
 });

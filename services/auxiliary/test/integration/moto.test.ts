@@ -39,7 +39,15 @@ before(async () => {
   );
   admin.destroy();
   useEmulator(moto.endpoint, seeded.serviceUserCredentials);
-  ({ app } = await buildApp(testConfig({ CACHE_PARAMETER_TTL_MS: '0', CACHE_LIST_TTL_MS: '0' })));
+  // Caches and the call budget out of the way: every request reaches the emulator.
+  ({ app } = await buildApp(
+    testConfig({
+      CACHE_PARAMETER_TTL_MS: '0',
+      CACHE_LIST_TTL_MS: '0',
+      AWS_CALL_RATE: '1000',
+      AWS_CALL_BURST: '1000',
+    }),
+  ));
 });
 
 after(async () => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { appWithMockedAws, awsError } from '../helpers';
+import { appWithMockedAws, awsError, mockListing } from '../helpers';
 
-const { app, ssmMock } = await appWithMockedAws({ CACHE_PARAMETER_TTL_MS: '0' });
+// A mock clock, moved past the listing interval before each case, so each case's listing is read.
+let clock = 0;
+const { app, ssmMock } = await appWithMockedAws({ CACHE_PARAMETER_TTL_MS: '0' }, () => clock);
 after(() => app.close());
 
 const get = (query: string) => app.inject({ method: 'GET', url: `/parameter${query}` });
@@ -11,6 +13,7 @@ const get = (query: string) => app.inject({ method: 'GET', url: `/parameter${que
 describe('GET /parameter', () => {
   it('returns the decrypted value with the version', async () => {
     ssmMock.reset();
+    mockListing(ssmMock, ['/test/apps/config/env_name']);
     ssmMock
       .on(GetParameterCommand)
       .resolves({ Parameter: { Name: '/test/apps/config/env_name', Value: 'test' } });
@@ -58,8 +61,11 @@ describe('GET /parameter', () => {
   for (const [name, awsStatus, status, retryAfter] of awsFailures) {
     it(`maps ${name} to ${status}`, async () => {
       ssmMock.reset();
+      clock += 10_000;
+      // One name per case: a name GetParameter does not find is forgotten until the next listing.
+      mockListing(ssmMock, [`/test/apps/errors/${name}`]);
       ssmMock.on(GetParameterCommand).rejects(awsError(name, awsStatus));
-      const response = await get('?name=/test/apps/config/hotel');
+      const response = await get(`?name=/test/apps/errors/${name}`);
       assert.equal(response.statusCode, status);
       assert.equal(response.headers['retry-after'], retryAfter);
       const body = response.json();

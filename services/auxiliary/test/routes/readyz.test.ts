@@ -33,6 +33,21 @@ describe('GET /readyz', () => {
     assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200, 'recovers by itself');
   });
 
+  it('stays ready when SSM fails after it has answered once, and reports it in ssm_reachable', async () => {
+    const { app, ssmMock } = await appWithMockedAws({ READINESS_CACHE_MS: '0' });
+    after(() => app.close());
+    ssmMock.on(DescribeParametersCommand).resolves({});
+    assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+
+    ssmMock.reset();
+    ssmMock.on(DescribeParametersCommand).rejects(awsError('ServiceUnavailable', 503));
+    const during = await app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(during.statusCode, 200, 'a shared SSM outage must not empty the Service');
+    assert.equal(ssmMock.commandCalls(DescribeParametersCommand).length, 1, 'SSM is still checked');
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /^ssm_reachable\{[^}]*\} 0$/m);
+  });
+
   it('is not ready while draining', async () => {
     const { app, lifecycle } = await buildApp(testConfig());
     after(() => app.close());
