@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Runs the whole test suite once under Node.js 24, the line the images ship (the machines have
+# Runs the whole test suite once under the Node.js line the images ship: the major in .nvmrc, which
+# test/release/dockerfiles.test.ts ties to both Dockerfiles' base images (the machines have
 # Node 20). The official Linux binary comes through the npm registry as the package
 # node-linux-<arch>; it is unpacked under .local/ (git-ignored) and put first on PATH, so npm,
 # the test runner and every child process use it.
 #
-#   scripts/test-node24.sh              run `npm test` under Node 24
-#   scripts/test-node24.sh --print-bin  only fetch, then print the directory that holds `node`
+#   scripts/test-image-node.sh              run `npm test` under the images' Node line
+#   scripts/test-image-node.sh --print-bin  only fetch, then print the directory that holds `node`
+#
+# NODE_LINE=<major> picks another line (e.g. NODE_LINE=24).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-line=${NODE_LINE:-24}
+line=${NODE_LINE:-$(tr -d '[:space:]' <.nvmrc)}
+[[ $line =~ ^[0-9]+$ ]] || { echo "test-image-node: .nvmrc must hold a major version, not '$line'" >&2; exit 1; }
 case "$(uname -m)" in
   x86_64) arch=x64 ;;
   aarch64 | arm64) arch=arm64 ;;
-  *) echo "test-node24: no node-linux package for $(uname -m)" >&2; exit 1 ;;
+  *) echo "test-image-node: no node-linux package for $(uname -m)" >&2; exit 1 ;;
 esac
 
 fetch() {
@@ -38,6 +42,6 @@ if [[ ${1:-} == --print-bin ]]; then
 fi
 
 export PATH="$bin:$PATH"
-echo "test-node24: $(command -v node) $(node --version), npm $(npm --version)"
-[[ $(node --version) == v"$line".* ]] || { echo "test-node24: expected Node $line" >&2; exit 1; }
+echo "test-image-node: $(command -v node) $(node --version), npm $(npm --version)"
+[[ $(node --version) == v"$line".* ]] || { echo "test-image-node: expected Node $line" >&2; exit 1; }
 npm test

@@ -20,12 +20,15 @@ export interface EnvironmentResources {
   serviceUserParameters: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** What Terraform creates for one environment (workspace), derived from the data file. */
-export function environmentResources(environment: string): EnvironmentResources {
+/**
+ * What Terraform creates for one environment (workspace), derived from the data file.
+ * `bucketNamePrefix` is the environment module's `bucket_name_prefix` (empty by default).
+ */
+export function environmentResources(environment: string, bucketNamePrefix = ''): EnvironmentResources {
   const data = JSON.parse(readFileSync(ENVIRONMENT_DATA_FILE, 'utf8')) as EnvironmentData;
   return {
     environment,
-    buckets: data.bucket_suffixes.map((suffix) => `${environment}-${suffix}`),
+    buckets: data.bucket_suffixes.map((suffix) => `${bucketNamePrefix}${environment}-${suffix}`),
     parameters: Object.fromEntries(
       Object.entries(data.parameters).map(([key, value]) => [
         `/${environment}/apps/${key}`,

@@ -29,8 +29,9 @@ const ADMIN_CREDENTIALS = { accessKeyId: 'seed', secretAccessKey: 'seed' };
 export async function seedEnvironment(
   target: EmulatorTarget,
   environment = 'test',
+  bucketNamePrefix = '',
 ): Promise<SeededEnvironment> {
-  const resources = environmentResources(environment);
+  const resources = environmentResources(environment, bucketNamePrefix);
   const common = { endpoint: target.endpoint, region: target.region, credentials: ADMIN_CREDENTIALS };
   const s3 = new S3Client({ ...common, forcePathStyle: true });
   const ssm = new SSMClient(common);
@@ -57,10 +58,11 @@ export async function seedEnvironment(
     // user carries the same policy as in AWS so that it can be inspected and simulated.
     const policy = serviceUserPolicy({
       partition: 'aws',
+      dns_suffix: 'amazonaws.com',
       region: target.region,
       account_id: '123456789012',
       environment,
-      bucket_name: `${environment}-apps-main`,
+      bucket_name: `${bucketNamePrefix}${environment}-apps-main`,
     });
     await iam.send(
       new PutUserPolicyCommand({

@@ -9,6 +9,8 @@ export const SERVICE_USER_POLICY_TEMPLATE = fileURLToPath(
 
 export interface PolicyVariables {
   partition: string;
+  /** The partition's DNS suffix (amazonaws.com, amazonaws.com.cn, …), as aws_partition reports it. */
+  dns_suffix: string;
   region: string;
   account_id: string;
   environment: string;

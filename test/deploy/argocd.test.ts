@@ -41,12 +41,9 @@ describe('Argo CD Applications', () => {
       assert.deepEqual(sync?.automated, { prune: true, selfHeal: true });
       assert.deepEqual(sync?.syncOptions, ['CreateNamespace=true']);
       assert.equal(enforceLabel, 'pod-security.kubernetes.io/enforce: restricted');
-      // The same Pod Security labels Terraform puts on the namespace: all three modes restricted.
-      assert.deepEqual(sync?.managedNamespaceMetadata?.labels, {
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/audit': 'restricted',
-        'pod-security.kubernetes.io/warn': 'restricted',
-      });
+      // One owner per namespace: Terraform. With managedNamespaceMetadata Argo CD would
+      // server-side-apply the existing namespace on every sync (controller/sync_namespace.go).
+      assert.equal(sync?.managedNamespaceMetadata, undefined, 'Argo CD must not manage the namespace');
 
       const retry = sync?.retry;
       assert.ok((retry?.limit ?? 0) >= 3, 'retry.limit');

@@ -1,10 +1,11 @@
 // Loads what Argo CD would apply: `kubectl kustomize` output of deploy/<app>, and the
 // Argo CD Applications under infra/argocd.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { Manifest } from './schemas';
 
 /** The fields of a kustomization.yaml the tests read. */
@@ -42,6 +43,34 @@ export function render(dir: string, root = ROOT): Manifest[] {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return parseDocuments(output, dir);
+}
+
+/** What an Application's spec.source.kustomize may add (the fields Terraform sets). */
+export interface KustomizeOptions {
+  components?: string[];
+  patches?: { target?: Record<string, string>; patch: string }[];
+}
+
+/**
+ * Renders deploy/<app> the way Argo CD does with spec.source.kustomize: on a copy of deploy/,
+ * the options are written into the application's kustomization.yaml (Argo CD runs
+ * `kustomize edit add component` and appends to `patches`), then kustomize builds it.
+ */
+export function renderWithOptions(deployDir: string, options: KustomizeOptions, root = ROOT): Manifest[] {
+  const copy = mkdtempSync(join(tmpdir(), 'argocd-render-'));
+  try {
+    cpSync(join(root, 'deploy'), join(copy, 'deploy'), { recursive: true });
+    const file = join(copy, deployDir, 'kustomization.yaml');
+    const kustomization = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (options.components?.length)
+      kustomization.components = [...((kustomization.components as string[]) ?? []), ...options.components];
+    if (options.patches?.length)
+      kustomization.patches = [...((kustomization.patches as unknown[]) ?? []), ...options.patches];
+    writeFileSync(file, stringify(kustomization));
+    return render(deployDir, copy);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 /** Every rendered object of both applications. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { workloads } from './k8s';
 import { renderAll } from './manifests';
-import { type Endpoint, inCidr, Network, type Protocol } from './network';
+import { type Endpoint, inCidr, Network, type Pod, type Protocol, type ServicePortMatching } from './network';
 
 const objects = renderAll();
 const network = new Network(objects);
@@ -63,6 +63,33 @@ describe('network policy', () => {
       assert.equal(network.allows(from, to, port, protocol), expected);
     });
   }
+
+  // main-api calls http://auxiliary-service.auxiliary-service.svc.cluster.local (Service port 80 →
+  // pod port 8001). It must work under both ways engines match a Service connection.
+  const MATCHINGS: ServicePortMatching[] = ['pod-port', 'service-port'];
+  for (const matching of MATCHINGS) {
+    it(`allows main-api → auxiliary-service through its Service (:80 → :8001) matching on the ${matching}`, () => {
+      assert.equal(network.allowsThroughService(main, auxiliary as Pod, 80, 8001, matching), true);
+    });
+    it(`denies other pods → auxiliary-service through its Service matching on the ${matching}`, () => {
+      for (const other of [intruder, strayInMain, ingressController])
+        assert.equal(network.allowsThroughService(other, auxiliary as Pod, 80, 8001, matching), false);
+    });
+  }
+
+  it('the Service-port matching is not vacuous: a pod-port-only egress rule fails it', () => {
+    const podPortOnly = structuredClone(objects);
+    const rule = (
+      podPortOnly.find((object) => object.metadata.name === 'main-api-allow-egress-auxiliary-service') as
+        | { spec: { egress: { ports: unknown[] }[] } }
+        | undefined
+    )?.spec.egress[0];
+    assert.ok(rule);
+    rule.ports = [{ protocol: 'TCP', port: 8001 }];
+    const strict = new Network(podPortOnly);
+    assert.equal(strict.allowsThroughService(main, auxiliary as Pod, 80, 8001, 'pod-port'), true);
+    assert.equal(strict.allowsThroughService(main, auxiliary as Pod, 80, 8001, 'service-port'), false);
+  });
 
   it('without the policies every flow would be open (the evaluator is not deny-by-default)', () => {
     const open = new Network([]);

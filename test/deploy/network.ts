@@ -5,6 +5,10 @@
 //   and ports both match; a rule without peers matches every peer, without ports every port;
 // - a connection needs the source's egress and the destination's ingress to allow it.
 // ipBlock peers are matched against addresses outside the cluster only.
+// A connection to a Service can be judged two ways (`ServicePortMatching`): most engines see
+// it after the Service address is translated, on the pod port; the Amazon VPC CNI matches the
+// client's egress on the Service port it dialled (the ClusterIP resolved into the rule), and
+// the server's ingress on the pod port.
 import type {
   INetworkPolicy,
   INetworkPolicyPeer,
@@ -24,6 +28,7 @@ export interface External {
 }
 export type Endpoint = Pod | External;
 export type Protocol = 'TCP' | 'UDP';
+export type ServicePortMatching = 'pod-port' | 'service-port';
 
 const isPod = (endpoint: Endpoint): endpoint is Pod => 'namespace' in endpoint;
 
@@ -118,6 +123,25 @@ export class Network {
     return (
       this.#allows('Egress', from, to, to, port, protocol) &&
       this.#allows('Ingress', to, from, to, port, protocol)
+    );
+  }
+
+  /**
+   * Whether `from` may reach the pod `to` through a Service that maps `servicePort` to the
+   * pod's `targetPort`, for an engine that matches egress as `matching` says.
+   */
+  allowsThroughService(
+    from: Endpoint,
+    to: Pod,
+    servicePort: number,
+    targetPort: number,
+    matching: ServicePortMatching,
+    protocol: Protocol = 'TCP',
+  ): boolean {
+    const egressPort = matching === 'service-port' ? servicePort : targetPort;
+    return (
+      this.#allows('Egress', from, to, to, egressPort, protocol) &&
+      this.#allows('Ingress', to, from, to, targetPort, protocol)
     );
   }
 }

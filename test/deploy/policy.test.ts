@@ -396,13 +396,29 @@ const BREAKAGES: { rule: string; breaks: (objects: Manifest[]) => unknown; expec
     expect: /ingress port 8080 is not a port of main-api/,
   },
   {
-    rule: 'egress to the Service port instead of the pod port',
+    rule: 'egress to the pod port only (blocked where the CNI matches the Service port, e.g. Amazon VPC CNI)',
+    breaks: (o) => {
+      const rule = policy(o, 'main-api', 'main-api-allow-egress-auxiliary-service').spec?.egress?.[0];
+      if (rule) rule.ports = [{ protocol: 'TCP', port: 8001 }];
+    },
+    expect: /egress allows pod port 8001 of auxiliary-service but not its Service port 80/,
+  },
+  {
+    rule: 'egress to the Service port only (blocked where policy sees the pod port)',
+    breaks: (o) => {
+      const rule = policy(o, 'main-api', 'main-api-allow-egress-auxiliary-service').spec?.egress?.[0];
+      if (rule) rule.ports = [{ protocol: 'TCP', port: 80 }];
+    },
+    expect: /egress allows Service port 80 of auxiliary-service but not its pod port 8001/,
+  },
+  {
+    rule: 'egress to a port neither the pods nor their Service have',
     breaks: (o) => {
       const port = policy(o, 'main-api', 'main-api-allow-egress-auxiliary-service').spec?.egress?.[0]
         ?.ports?.[0];
-      if (port) port.port = 80;
+      if (port) port.port = 8080;
     },
-    expect: /egress port 80 is not a port of auxiliary-service/,
+    expect: /egress port 8080 is not a port of auxiliary-service or of a Service in front of it/,
   },
   {
     rule: 'egress peer matches no pods',

@@ -276,6 +276,20 @@ function serviceRules(
   }
 }
 
+/** The ports of the Services that select a workload's pods, with the pod port each maps to. */
+function servicePorts(objects: readonly Manifest[], w: Workload): { port: number; target: number }[] {
+  return objects
+    .filter((o) => o.kind === 'Service' && o.metadata.namespace === w.namespace)
+    .map((o) => (o as unknown as IService).spec ?? {})
+    .filter((spec) => selectsMap(spec.selector as Labels | undefined, w.labels))
+    .flatMap((spec) =>
+      (spec.ports ?? []).flatMap(({ port, targetPort }) => {
+        const target = containerPort(w, targetPort ?? port);
+        return target === undefined ? [] : [{ port, target }];
+      }),
+    );
+}
+
 /** Namespaces whose pods these manifests define; peers elsewhere are only checked for a name. */
 function networkRules(
   objects: readonly Manifest[],
@@ -348,14 +362,33 @@ function networkRules(
     }
     for (const rule of spec.egress ?? []) {
       if ((rule.ports ?? []).length === 0) report(object, 'egress rule must name its ports');
+      const allowed = new Set((rule.ports ?? []).map((port) => port.port));
       for (const peer of rule.to ?? []) {
         const pods = peerPods(peer);
         if (!peerIsOurs(peer) || pods === 'external') continue;
         if (pods.length === 0) report(object, 'egress peer matches no pods');
-        for (const port of rule.ports ?? []) {
-          for (const w of pods) {
-            if (containerPort(w, port.port) === undefined)
-              report(object, `egress port ${port.port} is not a port of ${w.name}`);
+        for (const w of pods) {
+          const fronts = servicePorts(objects, w);
+          for (const port of rule.ports ?? []) {
+            if (containerPort(w, port.port) === undefined && !fronts.some((f) => f.port === port.port))
+              report(
+                object,
+                `egress port ${port.port} is not a port of ${w.name} or of a Service in front of it`,
+              );
+          }
+          // Engines differ on which port an egress rule sees for a Service connection (pod port
+          // after translation, or the Amazon VPC CNI's Service port): allow both or neither.
+          for (const { port, target } of fronts) {
+            if (allowed.has(target) && !allowed.has(port))
+              report(
+                object,
+                `egress allows pod port ${target} of ${w.name} but not its Service port ${port}`,
+              );
+            if (allowed.has(port) && !allowed.has(target))
+              report(
+                object,
+                `egress allows Service port ${port} of ${w.name} but not its pod port ${target}`,
+              );
           }
         }
       }

@@ -49,15 +49,27 @@ describe('Dockerfiles', () => {
       const froms = instructions.filter((instruction) => instruction.keyword === 'FROM').map((i) => i.args);
       const pinned = froms.filter((from) => /@sha256:[0-9a-f]{64}/.test(from));
       assert.equal(pinned.length, 2, froms.join('\n'));
-      assert.match(pinned[0] ?? '', /^node:24[\w.-]*@sha256:[0-9a-f]{64} AS node-build$/);
+      assert.match(pinned[0] ?? '', /^node:\d+-trixie-slim@sha256:[0-9a-f]{64} AS node-build$/);
+      // Debian 13: distroless stopped building its Debian 12 Node.js images in February 2026.
       assert.match(
         pinned[1] ?? '',
-        /^gcr\.io\/distroless\/nodejs24-[\w.:-]+@sha256:[0-9a-f]{64} AS node-runtime$/,
+        /^gcr\.io\/distroless\/nodejs\d+-debian13:nonroot@sha256:[0-9a-f]{64} AS node-runtime$/,
       );
       const args = instructions.filter((instruction) => instruction.stage === -1).map((i) => i.args);
       assert.deepEqual(args, ['BUILD_IMAGE=node-build', 'RUNTIME_IMAGE=node-runtime']);
       assert.ok(froms.includes('${BUILD_IMAGE} AS build'));
       assert.equal(froms.at(-1), '${RUNTIME_IMAGE} AS runtime');
+    });
+
+    test(`${file}: both stages run the Node.js line of .nvmrc`, () => {
+      const line = readText('.nvmrc').trim();
+      assert.match(line, /^\d+$/, '.nvmrc holds a major version');
+      const froms = instructions.filter((instruction) => instruction.keyword === 'FROM').map((i) => i.args);
+      const lines = froms
+        .map((from) => /^(?:node:(\d+)-|gcr\.io\/distroless\/nodejs(\d+)-)/.exec(from))
+        .filter((match) => match !== null)
+        .map((match) => match[1] ?? match[2]);
+      assert.deepEqual(lines, [line, line]);
     });
 
     test(`${file}: the build installs with the lockfile and bundles the service`, () => {

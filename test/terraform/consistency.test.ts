@@ -159,10 +159,40 @@ describe('Kubernetes names', () => {
     for (const manifest of rendered.main) assert.equal(manifest.metadata.namespace, 'main-api');
   });
 
-  test('namespaces carry the restricted Pod Security labels', () => {
+  test('namespaces carry the restricted Pod Security labels and the environment that owns them', () => {
     const labels = resource('kubernetes_namespace_v1.this').metadata[0].labels;
     for (const mode of ['enforce', 'audit', 'warn'])
       assert.equal(labels[`pod-security.kubernetes.io/${mode}`], 'restricted', mode);
+    assert.equal(labels['${(var.environment_label)}'], '${var.environment_name}');
+    assert.equal(root.modules.apps?.environment_label, '${local.environment_label}');
+  });
+
+  test('each namespace has one owner: Terraform creates it before the Applications, Argo CD never manages it', () => {
+    // Argo CD applies an existing namespace only with managedNamespaceMetadata (argo-cd
+    // controller/sync_namespace.go); without it, CreateNamespace=true acts only on a missing one.
+    for (const application of applications) {
+      assert.equal(application.spec.syncPolicy.managedNamespaceMetadata, undefined);
+      assert.deepEqual(application.spec.syncPolicy.syncOptions, ['CreateNamespace=true']);
+    }
+    for (const manifest of [...rendered.main, ...rendered.auxiliary])
+      assert.notEqual(manifest.kind, 'Namespace');
+    // The release that creates the Applications waits for the namespaces, so Argo CD always finds them.
+    const dependsOn: string[] = resource('helm_release.argocd_apps').depends_on;
+    assert.ok(
+      dependsOn.includes('${kubernetes_namespace_v1.this}'),
+      'helm_release.argocd_apps must depend on the namespaces',
+    );
+  });
+
+  test('the cluster guard looks for the namespaces the apps module creates, by the label it sets', () => {
+    assert.deepEqual([...root.locals.platform_namespaces].sort(), terraform.namespaces);
+    const query = root.dataSources['kubernetes_resources.platform_namespaces'];
+    assert.equal(query?.kind, 'Namespace');
+    assert.equal(query?.for_each, '${toset(local.platform_namespaces)}');
+    const guard = root.resources['terraform_data.cluster_guard'];
+    const condition: string = guard?.lifecycle?.[0]?.precondition?.[0]?.condition ?? '';
+    assert.match(condition, /data\.kubernetes_resources\.platform_namespaces/);
+    assert.match(condition, /labels\[local\.environment_label\], ""\) == local\.environment_name/);
   });
 
   test('Secret and ConfigMap: the names, namespace and keys auxiliary-service reads are the ones Terraform creates', () => {
@@ -224,6 +254,35 @@ describe('Kubernetes names', () => {
   test('the Applications live where Terraform installs them and use only fields the argocd-apps chart renders', () => {
     assert.equal(root.variables.argocd_namespace?.default, 'argocd');
     const specFields: string[] = apps.locals.argocd_apps_spec_fields;
+    // What templates/applications.yaml of argocd-apps renders under spec at the pinned
+    // version (argoproj/argo-helm tag argocd-apps-2.0.5, aa19dd71): sourceHydrator is new in 2.0.5.
+    assert.equal(root.variables.argocd_apps_chart_version?.default, '2.0.5');
+    assert.deepEqual([...specFields].sort(), [
+      'destination',
+      'ignoreDifferences',
+      'info',
+      'project',
+      'revisionHistoryLimit',
+      'source',
+      'sourceHydrator',
+      'sources',
+      'syncPolicy',
+    ]);
+    // The release and the Applications both go to var.argocd_namespace, never to the YAML's namespace.
+    assert.match(
+      String(apps.locals.argocd_apps_values.applications),
+      /\bnamespace\s*=\s*var\.argocd_namespace\b/,
+    );
+    assert.doesNotMatch(String(apps.locals.argocd_apps_values.applications), /metadata\.namespace/);
+    assert.equal(resource('helm_release.argocd_apps').namespace, '${var.argocd_namespace}');
+    // A repeated name must reach its precondition: the map groups by name instead of failing.
+    assert.match(String(apps.locals.argocd_applications_by_name), /=> manifest\.\.\.\s*\}/);
+    const preconditions = resource('helm_release.argocd_apps').lifecycle[0].precondition;
+    assert.ok(
+      preconditions.some(
+        (p: Json) => /length\(manifests\) == 1/.test(p.condition) && /must be unique/.test(p.error_message),
+      ),
+    );
     const carriedMetadata = ['name', 'namespace', 'finalizers', 'labels', 'annotations'];
     for (const application of applications) {
       assert.equal(application.apiVersion, 'argoproj.io/v1alpha1');
@@ -266,8 +325,17 @@ describe('AWS names', () => {
   test('the resources module builds names the way this test assumes', () => {
     assert.equal(
       resources.locals.buckets,
-      '${{ for suffix in var.bucket_suffixes : suffix => "${var.environment_name}-${suffix}" }}',
+      '${{ for suffix in var.bucket_suffixes : suffix => "${var.bucket_name_prefix}${var.environment_name}-${suffix}" }}',
     );
+    // The prefix defaults to empty (the specification's names) and reaches the module and the policy.
+    assert.equal(root.variables.bucket_name_prefix?.default, '');
+    assert.equal(root.modules.resources?.bucket_name_prefix, '${var.bucket_name_prefix}');
+    assert.equal(
+      root.modules.apps?.service_user_bucket_name,
+      '${module.resources.bucket_names["apps-main"]}',
+    );
+    assert.equal(root.modules.resources?.force_destroy_buckets, '${var.force_destroy_buckets}');
+    assert.equal(root.variables.force_destroy_buckets?.default, false);
     assert.match(String(resources.locals.parameters), /"\/\$\{var\.environment_name\}\/apps\/\$\{key\}" =>/);
     assert.match(String(resources.locals.parameters), /replace\(value, "\{env\}", var\.environment_name\)/);
     assert.equal(resources.resources['aws_s3_bucket.this']?.bucket, '${each.value}');
@@ -328,6 +396,46 @@ describe('AWS names', () => {
     assert.equal(secret.data.AWS_REGION, '${var.aws_region}');
     assert.equal(root.modules.apps?.aws_region, '${var.aws_region}');
     assert.ok(configSchema.shape.AWS_REGION.safeParse(root.variables.aws_region?.default).success);
+  });
+});
+
+describe('bucket_name_prefix', () => {
+  const validation = (module: typeof root) => {
+    const condition: string = module.variables.bucket_name_prefix?.validation?.[0]?.condition;
+    const match = /^\$\{can\(regex\("(.*?)", var\.bucket_name_prefix\)\)/.exec(condition);
+    assert.ok(match, `unexpected validation ${condition}`);
+    const forbidden = [...condition.matchAll(/startswith\(var\.bucket_name_prefix, "([^"]+)"\)/g)].map(
+      (m) => m[1] as string,
+    );
+    const pattern = new RegExp(match[1] as string);
+    return (prefix: string) => pattern.test(prefix) && !forbidden.some((start) => prefix.startsWith(start));
+  };
+
+  test('the root and the resources module accept the same prefixes, and only ones that keep names valid', () => {
+    const accepts = [validation(root), validation(resources)];
+    const S3_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+    for (const prefix of ['', 'acme-', 'a-', 'team-7-', `${'x'.repeat(19)}-`]) {
+      for (const accept of accepts) assert.ok(accept(prefix), `"${prefix}" must be accepted`);
+      for (const bucket of environmentResources('test', prefix).buckets) assert.match(bucket, S3_NAME);
+    }
+    for (const prefix of [
+      'acme',
+      'Acme-',
+      '-acme-',
+      'acme_',
+      'xn--a-',
+      'sthree-',
+      `${'x'.repeat(20)}-`,
+      'a.b-',
+    ])
+      for (const accept of accepts) assert.ok(!accept(prefix), `"${prefix}" must be refused`);
+  });
+
+  test('the local run names buckets as Terraform does with a prefix', () => {
+    assert.deepEqual(environmentResources('prod', 'acme-').buckets, [
+      'acme-prod-apps-main',
+      'acme-prod-apps-secondary',
+    ]);
   });
 });
 

@@ -136,6 +136,29 @@ describe('root modules', () => {
       assert.deepEqual(mod(dir).checks, [], 'a check block only warns; the guard must be a precondition');
     });
 
+    test(`${dir}: every module and top-level resource depends on the guards, so -target cannot skip them`, () => {
+      const module = mod(dir);
+      const guards = Object.keys(module.resources).filter((address) => address.startsWith('terraform_data.'));
+      assert.ok(guards.includes('terraform_data.workspace_guard'));
+      const expected = guards.map((address) => `\${${address}}`).sort();
+      const dependents = [
+        ...Object.entries(module.modules).map(([name, call]) => [`module.${name}`, call] as const),
+        ...Object.entries(module.resources).filter(([address]) => !guards.includes(address)),
+      ];
+      assert.ok(dependents.length > 0);
+      for (const [address, block] of dependents)
+        assert.deepEqual(
+          [...(block.depends_on ?? [])].sort(),
+          expected,
+          `${address} must depend on ${guards.join(', ')}`,
+        );
+    });
+
+    test(`${dir}: the kubeconfig context is required, never the file's current context`, () => {
+      const context = mod(dir).variables.kubeconfig_context;
+      assert.ok(context && !('default' in context), 'kubeconfig_context must have no default');
+    });
+
     test(`${dir}: providers as the specification configures them (helm 3.x syntax)`, () => {
       const { aws, kubernetes, helm } = mod(dir).providers;
       assert.ok(aws && kubernetes && helm, 'aws, kubernetes and helm providers must be configured');
@@ -205,23 +228,47 @@ describe('root modules', () => {
     assert.equal(release.repository, 'https://argoproj.github.io/argo-helm');
     assert.equal(release.chart, 'argocd-apps');
     assert.equal(release.version, '${var.argocd_apps_chart_version}');
-    assert.match(mod('environment').variables.argocd_apps_chart_version?.default, /^2\.\d+\.\d+$/);
+    assert.equal(mod('environment').variables.argocd_apps_chart_version?.default, '2.0.5');
+  });
+
+  test('argocd_apps_chart_version accepts 2.0.5 and later 2.x only, the same in both modules', () => {
+    const patterns = ['environment', 'environment/apps'].map((dir) => {
+      const condition: string = mod(dir).variables.argocd_apps_chart_version?.validation?.[0]?.condition;
+      const match = /^\$\{can\(regex\("(.*)", var\.argocd_apps_chart_version\)\)\}$/.exec(condition);
+      assert.ok(match, `unexpected validation ${condition}`);
+      // hcl2json keeps the HCL escapes: "\\." in HCL is "\." in the RE2 pattern.
+      return new RegExp((match[1] as string).replaceAll('\\\\', '\\'));
+    });
+    for (const pattern of patterns) {
+      for (const version of ['2.0.5', '2.0.9', '2.0.10', '2.1.0', '2.12.3'])
+        assert.ok(pattern.test(version), `${version} must be accepted`);
+      for (const version of ['2.0.2', '2.0.4', '2.0', '3.0.0', '1.6.2', '2.0.5-rc1', '~> 2.0'])
+        assert.ok(!pattern.test(version), `${version} must be refused`);
+    }
   });
 });
 
 describe('conventions of every module', () => {
   for (const dir of ALL_MODULES) {
-    test(`${dir}: versions pinned with ~>`, () => {
+    test(`${dir}: versions pinned to one major, above the known-bad releases`, () => {
       const blocks = mod(dir).terraform;
       assert.equal(blocks.length, 1, 'exactly one terraform block (versions.tf)');
       const terraform = blocks[0] as Block;
-      assert.match(terraform.required_version, /^~> \d+\.\d+$/);
+      // 1.11: the S3 backend's use_lockfile is generally available (experimental in 1.10).
+      assert.equal(terraform.required_version, '~> 1.11');
       const providers = terraform.required_providers?.[0] ?? {};
       assert.ok(Object.keys(providers).length > 0);
       for (const [name, requirement] of Object.entries<{ source: string; version: string }>(providers)) {
         assert.equal(requirement.source, `hashicorp/${name}`);
-        assert.match(requirement.version, /^~> \d+\.\d+$/, `${name} must be pinned with ~>`);
+        assert.match(
+          requirement.version,
+          /^(~> \d+\.\d+|>= (\d+)\.\d+\.\d+, < (\d+)\.0\.0)$/,
+          `${name} must be pinned with ~> or >= x.y.z, < next major`,
+        );
       }
+      // helm 3.0.x/3.1.0 report "inconsistent result after apply" when a chart version changes
+      // (hashicorp/terraform-provider-helm#1713, fixed in 3.1.1).
+      if (providers.helm) assert.equal(providers.helm.version, '>= 3.1.1, < 4.0.0');
       // Every module agrees on the provider majors.
       const root = (mod('environment').terraform[0] as Block).required_providers[0];
       for (const [name, requirement] of Object.entries<{ version: string }>(providers))

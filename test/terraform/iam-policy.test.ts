@@ -19,6 +19,7 @@ const ENV = 'test';
 const PRINCIPAL = `arn:aws:iam::${ACCOUNT}:user/${ENV}-app-service-user`;
 const VARIABLES = {
   partition: 'aws',
+  dns_suffix: 'amazonaws.com',
   region: REGION,
   account_id: ACCOUNT,
   environment: ENV,
@@ -80,6 +81,23 @@ describe('the policy template', () => {
       for (const action of [statement.Action].flat())
         if (statement.Effect === 'Allow')
           assert.ok(!action.includes('*'), `wildcard action ${action} allowed`);
+  });
+
+  test("KMS decrypt is scoped to SSM through the partition's DNS suffix, not a literal amazonaws.com", () => {
+    assert.ok(!template.includes('amazonaws.com'), 'use ${dns_suffix}');
+    const china = JSON.parse(
+      renderTemplate(template, {
+        ...VARIABLES,
+        partition: 'aws-cn',
+        dns_suffix: 'amazonaws.com.cn',
+        region: 'cn-north-1',
+      }),
+    );
+    const decrypt = china.Statement.find((statement: Statement) => statement.Sid === 'DecryptThroughSsmOnly');
+    assert.deepEqual(decrypt.Condition, {
+      StringEquals: { 'kms:ViaService': 'ssm.cn-north-1.amazonaws.com.cn' },
+    });
+    assert.match(decrypt.Resource, /^arn:aws-cn:kms:cn-north-1:/);
   });
 
   test('the test renderer refuses what it cannot render', () => {

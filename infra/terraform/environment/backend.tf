@@ -1,6 +1,6 @@
 # Terraform state holds the service user's secret access key (and the Kubernetes Secret
 # built from it). Keep it in an encrypted, access-controlled remote backend, for example
-# S3 with native lock files (Terraform >= 1.10, no DynamoDB table needed):
+# S3 with native lock files (Terraform >= 1.11, no DynamoDB table needed):
 #
 # terraform {
 #   backend "s3" {

@@ -21,7 +21,7 @@ variable "aws_profile" {
 }
 
 variable "kubeconfig_path" {
-  description = "Path of the kubeconfig file the kubernetes and helm providers use."
+  description = "Path of the kubeconfig file the kubernetes and helm providers use. Terraform does not read $KUBECONFIG: pass it as TF_VAR_kubeconfig_path=\"$KUBECONFIG\" if you use it."
   type        = string
   default     = "~/.kube/config"
 
@@ -31,19 +31,20 @@ variable "kubeconfig_path" {
   }
 }
 
+# Required on purpose: the file's current context is whatever kubectl last switched to, and
+# installing Argo CD or the credentials Secret into the wrong cluster must not be one typo away.
 variable "kubeconfig_context" {
-  description = "kubeconfig context to use. Leave null to use the file's current context."
+  description = "kubeconfig context of the target cluster (for EKS, the alias given to `aws eks update-kubeconfig --alias`). Required: the current context is never used implicitly."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.kubeconfig_context == null || try(length(trimspace(var.kubeconfig_context)) > 0, false)
-    error_message = "kubeconfig_context must be null or a non-empty context name."
+    condition     = length(trimspace(var.kubeconfig_context)) > 0
+    error_message = "kubeconfig_context must name a context of the kubeconfig file (kubectl config get-contexts)."
   }
 }
 
 variable "argocd_namespace" {
-  description = "Namespace Argo CD runs in (created by the global module); the Applications are created there."
+  description = "Namespace Argo CD runs in (the global module's argocd_namespace): the argocd-apps release and the Applications are created there, whatever metadata.namespace says in infra/argocd/*.yaml."
   type        = string
   default     = "argocd"
 
@@ -54,12 +55,60 @@ variable "argocd_namespace" {
 }
 
 variable "argocd_apps_chart_version" {
-  description = "Version of the argocd-apps Helm chart (https://argoproj.github.io/argo-helm) that installs the Applications. 2.x takes applications as a map."
+  description = "Version of the argocd-apps Helm chart (https://argoproj.github.io/argo-helm) that installs the Applications: 2.0.5 or a later 2.x (applications as a map; 2.0.5 is the first to render spec.sourceHydrator)."
   type        = string
-  default     = "2.0.2"
+  default     = "2.0.5"
 
   validation {
-    condition     = can(regex("^2\\.[0-9]+\\.[0-9]+$", var.argocd_apps_chart_version))
-    error_message = "argocd_apps_chart_version must be an exact 2.x.y version (the values layout this module renders)."
+    condition     = can(regex("^2\\.(0\\.([5-9]|[1-9][0-9]+)|[1-9][0-9]*\\.[0-9]+)$", var.argocd_apps_chart_version))
+    error_message = "argocd_apps_chart_version must be an exact version 2.0.5 or later within 2.x (the values layout and spec fields this module renders)."
+  }
+}
+
+variable "bucket_name_prefix" {
+  description = "Prefix of every bucket name (S3 names are global: test-apps-main is probably taken). Empty keeps the specification's names; e.g. \"acme-\" gives acme-test-apps-main."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([a-z0-9][a-z0-9-]{0,18}-)?$", var.bucket_name_prefix)) && !startswith(var.bucket_name_prefix, "xn--") && !startswith(var.bucket_name_prefix, "sthree-") && !startswith(var.bucket_name_prefix, "amzn-s3-demo-")
+    error_message = "bucket_name_prefix must be empty or up to 20 lowercase letters, digits and -, starting with a letter or digit and ending with - (and not xn--, sthree-, amzn-s3-demo-)."
+  }
+}
+
+variable "force_destroy_buckets" {
+  description = "Let terraform destroy delete the buckets with every object version in them. Versioned buckets otherwise refuse to be deleted."
+  type        = bool
+  default     = false
+}
+
+variable "image_pull_secret" {
+  description = "Registry credentials for private images (GHCR packages start private): registry host, user name and a read-only token. Creates the Secret image-pull-secret in both namespaces and turns on the Kustomize component that lists it in the ServiceAccounts. Null: images are public."
+  type = object({
+    registry = string
+    username = string
+    password = string
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.image_pull_secret == null || try(can(regex("^[a-z0-9.-]+(:[0-9]+)?$", var.image_pull_secret.registry)) && length(var.image_pull_secret.username) > 0 && length(var.image_pull_secret.password) > 0, false)
+    error_message = "image_pull_secret needs a registry host (e.g. ghcr.io), a user name and a non-empty token."
+  }
+}
+
+variable "argocd_repository_credentials" {
+  description = "HTTPS credentials Argo CD uses to read the Applications' Git repository when it is private (e.g. a fine-grained GitHub token with read access to contents). Null: the repository is public."
+  type = object({
+    username = string
+    password = string
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.argocd_repository_credentials == null || try(length(var.argocd_repository_credentials.username) > 0 && length(var.argocd_repository_credentials.password) > 0, false)
+    error_message = "argocd_repository_credentials needs a non-empty username and password (token)."
   }
 }

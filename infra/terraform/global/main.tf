@@ -15,6 +15,9 @@ resource "terraform_data" "workspace_guard" {
 }
 
 resource "kubernetes_namespace_v1" "argocd" {
+  # Every resource depends on the guard, so `-target` cannot skip it.
+  depends_on = [terraform_data.workspace_guard]
+
   metadata {
     name = var.argocd_namespace
     labels = {
@@ -38,4 +41,6 @@ resource "helm_release" "argocd" {
 
   # CRDs and several Deployments: give the first install time to become ready.
   timeout = 600
+
+  depends_on = [terraform_data.workspace_guard]
 }

@@ -21,7 +21,7 @@ variable "aws_profile" {
 }
 
 variable "kubeconfig_path" {
-  description = "Path of the kubeconfig file the kubernetes and helm providers use."
+  description = "Path of the kubeconfig file the kubernetes and helm providers use. Terraform does not read $KUBECONFIG: pass it as TF_VAR_kubeconfig_path=\"$KUBECONFIG\" if you use it."
   type        = string
   default     = "~/.kube/config"
 
@@ -31,14 +31,15 @@ variable "kubeconfig_path" {
   }
 }
 
+# Required on purpose: the file's current context is whatever kubectl last switched to, and
+# installing Argo CD or the credentials Secret into the wrong cluster must not be one typo away.
 variable "kubeconfig_context" {
-  description = "kubeconfig context to use. Leave null to use the file's current context."
+  description = "kubeconfig context of the target cluster (for EKS, the alias given to `aws eks update-kubeconfig --alias`). Required: the current context is never used implicitly."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.kubeconfig_context == null || try(length(trimspace(var.kubeconfig_context)) > 0, false)
-    error_message = "kubeconfig_context must be null or a non-empty context name."
+    condition     = length(trimspace(var.kubeconfig_context)) > 0
+    error_message = "kubeconfig_context must name a context of the kubeconfig file (kubectl config get-contexts)."
   }
 }
 

@@ -40,13 +40,13 @@ variable "argocd_namespace" {
 }
 
 variable "argocd_apps_chart_version" {
-  description = "Version of the argocd-apps Helm chart (2.x: applications as a map keyed by name)."
+  description = "Version of the argocd-apps Helm chart: 2.0.5 or a later 2.x (applications as a map; sourceHydrator rendered)."
   type        = string
-  default     = "2.0.2"
+  default     = "2.0.5"
 
   validation {
-    condition     = can(regex("^2\\.[0-9]+\\.[0-9]+$", var.argocd_apps_chart_version))
-    error_message = "argocd_apps_chart_version must be an exact 2.x.y version."
+    condition     = can(regex("^2\\.(0\\.([5-9]|[1-9][0-9]+)|[1-9][0-9]*\\.[0-9]+)$", var.argocd_apps_chart_version))
+    error_message = "argocd_apps_chart_version must be an exact version 2.0.5 or later within 2.x."
   }
 }
 
@@ -57,5 +57,46 @@ variable "argocd_application_files" {
   validation {
     condition     = length(var.argocd_application_files) > 0 && alltrue([for application_file in var.argocd_application_files : endswith(application_file, ".yaml") || endswith(application_file, ".yml")])
     error_message = "argocd_application_files must list at least one .yaml file."
+  }
+}
+
+variable "environment_label" {
+  description = "Label key put on the namespaces with the environment name as value; the root module's cluster guard reads it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", var.environment_label))
+    error_message = "environment_label must be a valid Kubernetes label key."
+  }
+}
+
+variable "image_pull_secret" {
+  description = "Registry credentials for private images (registry host, user name, token), or null for public images."
+  type = object({
+    registry = string
+    username = string
+    password = string
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.image_pull_secret == null || try(length(var.image_pull_secret.registry) > 0 && length(var.image_pull_secret.username) > 0 && length(var.image_pull_secret.password) > 0, false)
+    error_message = "image_pull_secret needs a registry host, a user name and a token."
+  }
+}
+
+variable "argocd_repository_credentials" {
+  description = "HTTPS credentials for the Applications' Git repository (private forks), or null for a public repository."
+  type = object({
+    username = string
+    password = string
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.argocd_repository_credentials == null || try(length(var.argocd_repository_credentials.username) > 0 && length(var.argocd_repository_credentials.password) > 0, false)
+    error_message = "argocd_repository_credentials needs a non-empty username and password."
   }
 }

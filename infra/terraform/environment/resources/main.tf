@@ -1,5 +1,5 @@
 locals {
-  buckets = { for suffix in var.bucket_suffixes : suffix => "${var.environment_name}-${suffix}" }
+  buckets = { for suffix in var.bucket_suffixes : suffix => "${var.bucket_name_prefix}${var.environment_name}-${suffix}" }
 
   parameters = {
     for key, value in var.parameters :
@@ -12,6 +12,14 @@ resource "aws_s3_bucket" "this" {
 
   bucket        = each.value
   force_destroy = var.force_destroy_buckets
+
+  lifecycle {
+    # Fails the plan, not the apply half-way: S3 allows at most 63 characters.
+    precondition {
+      condition     = length(each.value) <= 63
+      error_message = "Bucket name ${each.value} is longer than 63 characters: shorten bucket_name_prefix or the environment name."
+    }
+  }
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {

@@ -8,8 +8,19 @@ variable "environment_name" {
   }
 }
 
+variable "bucket_name_prefix" {
+  description = "Prefix of every bucket name (S3 bucket names are global across all AWS accounts); empty for the specification's names."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([a-z0-9][a-z0-9-]{0,18}-)?$", var.bucket_name_prefix)) && !startswith(var.bucket_name_prefix, "xn--") && !startswith(var.bucket_name_prefix, "sthree-") && !startswith(var.bucket_name_prefix, "amzn-s3-demo-")
+    error_message = "bucket_name_prefix must be empty or up to 20 lowercase letters, digits and -, starting with a letter or digit and ending with - (and not xn--, sthree-, amzn-s3-demo-)."
+  }
+}
+
 variable "bucket_suffixes" {
-  description = "Bucket name suffixes; each becomes the bucket <environment_name>-<suffix>."
+  description = "Bucket name suffixes; each becomes the bucket <bucket_name_prefix><environment_name>-<suffix>."
   type        = list(string)
 
   validation {

@@ -1,0 +1,65 @@
+# --- What auxiliary-service reads from the cluster ----------------------------------------
+
+resource "kubernetes_secret_v1" "aws_credentials" {
+  metadata {
+    name      = local.credentials_secret_name
+    namespace = kubernetes_namespace_v1.this["auxiliary_service"].metadata[0].name
+    labels = {
+      "app.kubernetes.io/managed-by" = "terraform"
+      "app.kubernetes.io/part-of"    = "auxiliary-service"
+    }
+  }
+
+  type = "Opaque"
+
+  data = {
+    AWS_ACCESS_KEY_ID     = aws_iam_access_key.service.id
+    AWS_SECRET_ACCESS_KEY = aws_iam_access_key.service.secret
+    AWS_REGION            = var.aws_region
+  }
+}
+
+resource "kubernetes_config_map_v1" "environment" {
+  metadata {
+    name      = local.environment_config_map_name
+    namespace = kubernetes_namespace_v1.this["auxiliary_service"].metadata[0].name
+    labels = {
+      "app.kubernetes.io/managed-by" = "terraform"
+      "app.kubernetes.io/part-of"    = "auxiliary-service"
+    }
+  }
+
+  data = {
+    ENVIRONMENT_NAME = var.environment_name
+  }
+}
+
+# --- Private images ------------------------------------------------------------------------
+
+# Listed in both ServiceAccounts by the Kustomize component deploy/components/image-pull-secret,
+# which the Applications turn on only when this Secret exists.
+resource "kubernetes_secret_v1" "image_pull" {
+  for_each = local.image_pull_secret_enabled ? local.namespaces : {}
+
+  metadata {
+    name      = local.image_pull_secret_name
+    namespace = kubernetes_namespace_v1.this[each.key].metadata[0].name
+    labels = {
+      "app.kubernetes.io/managed-by" = "terraform"
+    }
+  }
+
+  type = "kubernetes.io/dockerconfigjson"
+
+  data = {
+    ".dockerconfigjson" = jsonencode({
+      auths = {
+        (var.image_pull_secret.registry) = {
+          username = var.image_pull_secret.username
+          password = var.image_pull_secret.password
+          auth     = base64encode("${var.image_pull_secret.username}:${var.image_pull_secret.password}")
+        }
+      }
+    })
+  }
+}
