@@ -4,6 +4,7 @@
 // CLI nor node_modules: plain Node.js, no dependencies.
 //
 //   node scripts/set-image-tag.mjs <kustomization.yaml> <image> <tag>
+//   node scripts/set-image-tag.mjs --get <kustomization.yaml> <image>   prints the current newTag
 //
 // <image> is matched against each `images:` entry's `newName` (or its `name` when it has no
 // newName). Only that entry's newTag value changes (it is added when missing); the rest of the
@@ -28,15 +29,10 @@ function scalar(raw) {
 }
 
 /**
- * Returns `text` with newTag of the `images:` entry for `image` set to `tag`.
+ * The `images:` block of a kustomization, split into entries.
  * @param {string} text kustomization.yaml
- * @param {string} image the entry's newName (or name)
- * @param {string} tag the new tag
- * @returns {string}
  */
-export function setImageTag(text, image, tag) {
-  if (!TAG.test(tag)) throw new Error(`not a valid image tag: ${JSON.stringify(tag)}`);
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+function readImages(text) {
   const lines = text.split(/\r?\n/);
 
   const start = lines.findIndex((line) => /^images:/.test(line));
@@ -74,7 +70,11 @@ export function setImageTag(text, image, tag) {
       throw new Error(`flow-style entry not supported: ${line}`);
     }
   }
+  return { lines, entries, itemIndent };
+}
 
+/** The one entry whose newName (or name) is `image`; anything else is an error. */
+function entryFor(entries, image) {
   const matches = entries.filter(
     (entry) => (entry.fields.get('newName') ?? entry.fields.get('name'))?.value === image,
   );
@@ -86,6 +86,32 @@ export function setImageTag(text, image, tag) {
   const [entry] = matches;
   if (entry.fields.has('digest'))
     throw new Error(`the entry for ${image} is pinned by digest; remove digest first`);
+  return entry;
+}
+
+/**
+ * Returns the newTag of the `images:` entry for `image`, or undefined when it has none.
+ * @param {string} text kustomization.yaml
+ * @param {string} image the entry's newName (or name)
+ * @returns {string | undefined}
+ */
+export function getImageTag(text, image) {
+  const value = entryFor(readImages(text).entries, image).fields.get('newTag')?.value;
+  return value === undefined ? undefined : String(value);
+}
+
+/**
+ * Returns `text` with newTag of the `images:` entry for `image` set to `tag`.
+ * @param {string} text kustomization.yaml
+ * @param {string} image the entry's newName (or name)
+ * @param {string} tag the new tag
+ * @returns {string}
+ */
+export function setImageTag(text, image, tag) {
+  if (!TAG.test(tag)) throw new Error(`not a valid image tag: ${JSON.stringify(tag)}`);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const { lines, entries, itemIndent } = readImages(text);
+  const entry = entryFor(entries, image);
 
   const quoted = JSON.stringify(tag);
   const current = entry.fields.get('newTag');
@@ -101,10 +127,15 @@ export function setImageTag(text, image, tag) {
   return lines.join(eol);
 }
 
+const USAGE = `usage: node scripts/set-image-tag.mjs <kustomization.yaml> <image> <tag>
+       node scripts/set-image-tag.mjs --get <kustomization.yaml> <image>
+`;
+
 function main(argv) {
+  if (argv[0] === '--get') return printTag(argv.slice(1));
   const [file, image, tag] = argv;
   if (argv.length !== 3 || !file || !image || !tag) {
-    process.stderr.write('usage: node scripts/set-image-tag.mjs <kustomization.yaml> <image> <tag>\n');
+    process.stderr.write(USAGE);
     return 2;
   }
   try {
@@ -116,6 +147,23 @@ function main(argv) {
       writeFileSync(file, after);
       process.stdout.write(`${file}: ${image} -> ${tag}\n`);
     }
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `set-image-tag: ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+}
+
+function printTag(argv) {
+  const [file, image] = argv;
+  if (argv.length !== 2 || !file || !image) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  try {
+    process.stdout.write(`${getImageTag(readFileSync(file, 'utf8'), image) ?? ''}\n`);
     return 0;
   } catch (error) {
     process.stderr.write(

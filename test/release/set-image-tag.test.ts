@@ -8,15 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { setImageTag } from '../../scripts/set-image-tag.mjs';
-import { OWNER, RELEASES, ROOT, readWorkflow, renderedImages, stepRunning } from './support';
+import { getImageTag, setImageTag } from '../../scripts/set-image-tag.mjs';
+import { OWNER, RELEASES, ROOT, readWorkflow, renderedImages, type Step } from './support';
 
 const SHA = 'c0ffee0123456789abcdef0123456789abcdef01';
 const work = mkdtempSync(join(tmpdir(), 'set-image-tag-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the workflow step, on a copy of each deploy directory', () => {
-  const step = stepRunning(readWorkflow('release-image.yml'), 'scripts/set-image-tag.mjs');
+  const steps = readWorkflow('release-image.yml').jobs.deploy?.steps ?? [];
+  const step: Step = steps.find((candidate) => candidate.name === 'Set newTag') ?? {};
 
   test('the step is the script with the kustomization, the pushed image name and the commit SHA', () => {
     assert.equal(step.run?.trim(), 'node scripts/set-image-tag.mjs "$KUSTOMIZATION" "$IMAGE" "$TAG"');
@@ -152,5 +153,44 @@ describe('setImageTag', () => {
     writeFileSync(copy, setImageTag(text, `ghcr.io/${OWNER}/${RELEASES[1].image}`, SHA));
     const parsed = parse(readFileSync(copy, 'utf8')) as { images: { newTag: string }[] };
     assert.equal(parsed.images[0]?.newTag, SHA);
+  });
+});
+
+describe('getImageTag and --get (what the write-back compares the release with)', () => {
+  const image = 'ghcr.io/example-org/main-api';
+
+  test('returns the newTag of the matching entry, unquoted', () => {
+    const text = `images:\n  - name: other\n    newTag: "x"\n  - name: ${image}\n    newTag: '${SHA}' # c\n`;
+    assert.equal(getImageTag(text, image), SHA);
+    assert.equal(getImageTag(setImageTag(text, image, 'v2'), image), 'v2');
+  });
+
+  test('undefined when the entry has no newTag; the same errors as setImageTag otherwise', () => {
+    assert.equal(getImageTag(`images:\n  - name: ${image}\n`, image), undefined);
+    assert.throws(() => getImageTag('images:\n  - name: something-else\n', image), /no images entry/);
+    assert.throws(
+      () => getImageTag(`images:\n  - name: ${image}\n    digest: sha256:${'0'.repeat(64)}\n`, image),
+      /pinned by digest/,
+    );
+  });
+
+  for (const release of RELEASES) {
+    test(`--get prints the tag of deploy/${release.deploy}/kustomization.yaml`, () => {
+      const file = join(ROOT, 'deploy', release.deploy, 'kustomization.yaml');
+      const printed = execFileSync(
+        process.execPath,
+        [join(ROOT, 'scripts/set-image-tag.mjs'), '--get', file, `ghcr.io/${OWNER}/${release.image}`],
+        { encoding: 'utf8' },
+      );
+      const parsed = parse(readFileSync(file, 'utf8')) as { images: { newTag: string }[] };
+      assert.equal(printed, `${parsed.images[0]?.newTag}\n`);
+    });
+  }
+
+  test('--get with an unknown image exits 1, with a missing argument 2', () => {
+    const script = join(ROOT, 'scripts/set-image-tag.mjs');
+    const file = join(ROOT, 'deploy', RELEASES[0].deploy, 'kustomization.yaml');
+    assert.equal(spawnSync(process.execPath, [script, '--get', file, 'ghcr.io/x/y']).status, 1);
+    assert.equal(spawnSync(process.execPath, [script, '--get', file]).status, 2);
   });
 });

@@ -2,7 +2,11 @@
 // (build args, tags, cache, SBOM/provenance, write-back concurrency, paths filters).
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ … }} and ${VAR} here are GitHub Actions expressions and shell/Dockerfile variables, compared as text.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import {
@@ -11,8 +15,10 @@ import {
   filesUnder,
   globToRegExp,
   RELEASES,
+  ROOT,
   readText,
   readWorkflow,
+  type Step,
   stepRunning,
   workflowFiles,
 } from './support';
@@ -162,9 +168,59 @@ describe('release-image.yml', () => {
     assert.match(run, /git config user.name 'github-actions\[bot\]'/);
     assert.match(run, /41898282\+github-actions\[bot\]@users.noreply.github.com/);
     assert.match(run, /\[skip ci\]/);
-    assert.match(run, /git pull -q --rebase origin "\$BRANCH"/);
+    assert.match(
+      run,
+      /if git pull -q --rebase origin "\$BRANCH" && git push -q origin "HEAD:\$BRANCH"; then/,
+    );
     assert.match(run, /for attempt in 1 2 3 4 5; do/);
     assert.equal(push.env?.BRANCH, 'main');
+  });
+
+  test('the write-back runs on the Node.js line of .nvmrc, not an end-of-life default', () => {
+    const setup = workflow.jobs.deploy?.steps?.find((step) => step.uses?.startsWith('actions/setup-node@'));
+    assert.deepEqual(setup?.with, { 'node-version-file': '.nvmrc' });
+  });
+});
+
+describe('actions', () => {
+  // The first major of each action whose action.yml says `runs.using: node24` (GitHub removed
+  // Node 20 from the runners in September 2026); checked upstream at the pinned SHAs.
+  const NODE24_SINCE: Record<string, number> = {
+    'actions/checkout': 5,
+    'actions/setup-node': 5,
+    'docker/setup-buildx-action': 4,
+    'docker/login-action': 4,
+    'docker/build-push-action': 7,
+  };
+
+  for (const file of files) {
+    test(`${file}: every action is at a major that runs on Node 24`, () => {
+      for (const step of allSteps(readWorkflow(file))) {
+        if (!step.uses) continue;
+        const name = step.uses.split('@')[0] as string;
+        const line = readText(`.github/workflows/${file}`)
+          .split('\n')
+          .find((candidate) => candidate.includes(`uses: ${step.uses}`));
+        const major = Number(/# v(\d+)/.exec(line ?? '')?.[1]);
+        assert.ok(
+          name in NODE24_SINCE,
+          `${name}: which major runs on Node 24? add it after checking action.yml`,
+        );
+        assert.ok(major >= (NODE24_SINCE[name] as number), `${name} v${major} runs on Node 20`);
+      }
+    });
+  }
+
+  test('one version of each action across the workflows', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const file of files) {
+      for (const step of allSteps(readWorkflow(file))) {
+        const [name, sha] = (step.uses ?? '').split('@');
+        if (!name || !sha) continue;
+        pins.set(name, (pins.get(name) ?? new Set()).add(sha));
+      }
+    }
+    for (const [name, shas] of pins) assert.equal(shas.size, 1, `${name}: ${[...shas].join(' ')}`);
   });
 });
 
@@ -186,7 +242,7 @@ describe('service release workflows', () => {
       assert.deepEqual(job?.with, { service: release.service, image: release.image, deploy: release.deploy });
       assert.deepEqual(job?.permissions, { contents: 'write', packages: 'write' });
       assert.deepEqual(workflow.concurrency, {
-        group: `release-${release.image}`,
+        group: `release-${release.image}-\${{ github.ref }}`,
         'cancel-in-progress': false,
       });
     });
@@ -237,12 +293,68 @@ describe('ci.yml', () => {
         `ci.yml does not run ${command}`,
       );
     }
-    assert.ok(runs.some((run) => /pipx install "moto\[server\]/.test(run)));
+    assert.ok(
+      runs.some((run) => run.includes('.github/ci/requirements.txt') && run.includes('pipx install')),
+    );
   });
 
-  test('tests on the images Node.js line (24) too', () => {
-    const matrix = workflow.jobs.test as unknown as { strategy: { matrix: { node: string[] } } };
-    assert.ok(matrix.strategy.matrix.node.includes('24'));
+  const matrix = (workflow.jobs.test as unknown as { strategy: { matrix: { node: string[] } } }).strategy
+    .matrix.node;
+
+  test("tests every Node.js line package.json's engines allows, and no other", () => {
+    const engines = (JSON.parse(readText('package.json')) as { engines: { node: string } }).engines.node;
+    const clauses = engines.split('||').map((clause) => clause.trim());
+    // Caret ranges only: one line each, so the matrix can cover them all (">=" would promise
+    // lines nobody tested).
+    for (const clause of clauses) assert.match(clause, /^\^\d+\.\d+\.\d+$/, engines);
+    const majors = clauses.map((clause) => clause.slice(1).split('.')[0]);
+    assert.deepEqual(
+      [...matrix].sort((a, b) => Number(a) - Number(b)),
+      majors,
+    );
+  });
+
+  test('the line of .nvmrc (what the images run) is in the matrix, and the newest', () => {
+    const line = readText('.nvmrc').trim();
+    assert.ok(matrix.includes(line), `${line} not in ${matrix.join(', ')}`);
+    assert.equal(Math.max(...matrix.map(Number)), Number(line));
+  });
+
+  test('the Python tools come from .github/ci/requirements.txt, each pinned to one version', () => {
+    const requirements = readText('.github/ci/requirements.txt')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    for (const spec of requirements) assert.match(spec, /^[\w.[\]-]+==\d+(\.\d+)*$/, spec);
+    assert.ok(
+      requirements.some((spec) => /^moto\[server\]==5\./.test(spec)),
+      'moto 5.x, as the README says',
+    );
+    assert.ok(requirements.some((spec) => spec.startsWith('yamllint==')));
+
+    // The step, run with a pipx that records its arguments.
+    const step: Step = allSteps(workflow).find((candidate) => candidate.run?.includes('pipx install')) ?? {};
+    const dir = mkdtempSync(join(tmpdir(), 'pipx-'));
+    try {
+      writeFileSync(join(dir, 'pipx'), `#!/bin/sh\necho "$*" >> "${dir}/calls"\n`);
+      chmodSync(join(dir, 'pipx'), 0o755);
+      execFileSync('bash', ['-eo', 'pipefail', '-c', step.run ?? 'false'], {
+        cwd: ROOT,
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GITHUB_PATH: join(dir, 'path') },
+      });
+      assert.deepEqual(
+        readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n'),
+        requirements.map((spec) => `install ${spec}`),
+      );
+      // A failing install fails the step.
+      writeFileSync(join(dir, 'pipx'), '#!/bin/sh\nexit 1\n');
+      const failed = spawnSync('bash', ['-eo', 'pipefail', '-c', step.run ?? 'false'], {
+        cwd: ROOT,
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GITHUB_PATH: join(dir, 'path') },
+      });
+      assert.notEqual(failed.status, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('builds both Dockerfiles with their real base images, without pushing', () => {
@@ -266,13 +378,30 @@ describe('dependabot.yml', () => {
     updates: { 'package-ecosystem': string; directory?: string; directories?: string[] }[];
   };
 
-  test('updates npm, Docker base images and GitHub Actions', () => {
+  test('updates npm, Docker base images, GitHub Actions, Terraform providers and the CI tools', () => {
     assert.equal(config.version, 2);
     assert.deepEqual(config.updates.map((update) => update['package-ecosystem']).sort(), [
       'docker',
       'github-actions',
       'npm',
+      'pip',
+      'terraform',
     ]);
+  });
+
+  test('watches every Terraform module that requires providers', () => {
+    const modules = filesUnder('infra/terraform')
+      .filter((file) => file.endsWith('.tf') && /required_providers\s*\{/.test(readText(file)))
+      .map((file) => `/${dirname(file)}`);
+    assert.ok(modules.length >= 2, modules.join(' '));
+    const terraform = config.updates.find((update) => update['package-ecosystem'] === 'terraform');
+    assert.deepEqual([...(terraform?.directories ?? [])].sort(), [...new Set(modules)].sort());
+  });
+
+  test('watches the requirements file ci.yml installs from', () => {
+    const pip = config.updates.find((update) => update['package-ecosystem'] === 'pip');
+    assert.equal(pip?.directory, '/.github/ci');
+    assert.ok(readText('.github/ci/requirements.txt').length > 0);
   });
 
   test('watches every Dockerfile', () => {
