@@ -13,6 +13,7 @@ import {
   type VersionFields,
 } from './error-handler';
 import { Lifecycle } from './lifecycle';
+import { registerLoadShedding } from './load-shedding';
 import { createMetricsRegistry, registerHttpMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { registerSecurity } from './security';
@@ -95,6 +96,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   registerErrorHandling(app, options.versionFields);
   await registerSecurity(app, config.CORS_ORIGINS);
   registerHttpMetrics(app, metrics);
+  await registerLoadShedding(app, metrics, {
+    maxEventLoopDelayMs: config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapUsedBytes: config.LOAD_SHED_MAX_HEAP_MB * 1024 * 1024,
+  });
 
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -13,6 +13,10 @@ describe('auxiliary-service configuration', () => {
     assert.equal(config.PARAMETER_PATH_PREFIX, '/test/apps/');
     assert.equal(config.AWS_TIMEOUT_MS, 3_000);
     assert.equal(config.AWS_MAX_ATTEMPTS, 3);
+    assert.equal(config.AWS_CALL_RATE, 1);
+    assert.equal(config.AWS_CALL_BURST, 10);
+    assert.equal(config.PARAMETER_LIST_REFRESH_MS, 5_000);
+    assert.equal(config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS > 0, true);
     assert.deepEqual(config.CORS_ORIGINS, []);
   });
 
@@ -37,6 +41,11 @@ describe('auxiliary-service configuration', () => {
         /PARAMETER_PATH_PREFIX must be an SSM path/,
       ],
       [{ ...minimal, CORS_ORIGINS: 'not a url' }, /CORS_ORIGINS must be a comma-separated list/],
+      [{ ...minimal, AWS_CALL_RATE: '0' }, /AWS_CALL_RATE must be a number of calls per second/],
+      [{ ...minimal, AWS_CALL_RATE: 'fast' }, /AWS_CALL_RATE must be a number of calls per second/],
+      [{ ...minimal, AWS_CALL_BURST: '1' }, /AWS_CALL_BURST must be an integer between 2 and/],
+      [{ ...minimal, PARAMETER_LIST_REFRESH_MS: '10' }, /PARAMETER_LIST_REFRESH_MS must be an integer/],
+      [{ ...minimal, LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '-1' }, /LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS must be/],
     ];
     for (const [env, message] of cases) {
       assert.throws(
@@ -45,7 +54,7 @@ describe('auxiliary-service configuration', () => {
           assert.ok(error instanceof ConfigError);
           assert.match(error.message, message);
           assert.doesNotMatch(error.message, /\n/);
-          assert.doesNotMatch(error.message, /eighty|70000|loud|not a url/);
+          assert.doesNotMatch(error.message, /eighty|70000|loud|not a url|fast/);
           return true;
         },
       );
