@@ -35,6 +35,9 @@ describe('auxiliary-service when AWS fails', () => {
       CACHE_PARAMETER_TTL_MS: '0',
       CACHE_LIST_TTL_MS: '0',
       CACHE_MAX_STALE_MS: '0',
+      // The call budget out of the way too: these tests poll AWS far faster than it allows.
+      AWS_CALL_RATE: '1000',
+      AWS_CALL_BURST: '1000',
       LOG_LEVEL: 'warn',
     });
     await waitFor('aux ready', async () => (await httpGet(`${aux.url}/readyz`)).status === 200);
@@ -51,11 +54,18 @@ describe('auxiliary-service when AWS fails', () => {
     const health = await httpGet(`${aux.url}/healthz`);
     assert.equal(health.status, 200, `${fault}: /healthz must stay 200`);
     assert.ok(health.ms < 500, `${fault}: /healthz took ${health.ms} ms`);
-    const notReady = await waitFor(
-      `${fault}: /readyz 503`,
-      async () => (await httpGet(`${aux.url}/readyz`)).status === 503,
-      { timeoutMs: READINESS_CACHE_MS + BUDGET_MS + MARGIN_MS + 1_000 },
+    // Once SSM has answered, an outage keeps the pod in its Service (readiness.ts): /readyz stays
+    // 200 while the readiness check reports SSM unreachable.
+    const unreachable = await waitFor(
+      `${fault}: ssm_reachable 0`,
+      async () => {
+        const probe = await httpGet(`${aux.url}/readyz`); // the check runs when a probe asks
+        assert.equal(probe.status, 200, `${fault}: /readyz stays 200`);
+        return /^ssm_reachable\{[^}]*\} 0$/m.test((await httpGet(`${aux.url}/metrics`)).text);
+      },
+      { timeoutMs: READINESS_CACHE_MS + BUDGET_MS + MARGIN_MS + 1_000, intervalMs: 50 },
     );
+    assert.equal((await httpGet(`${aux.url}/readyz`)).status, 200, `${fault}: /readyz stays 200`);
     const baseline = proxy.stats();
 
     await proxy.setMode({ kind: 'pass' });
@@ -64,13 +74,21 @@ describe('auxiliary-service when AWS fails', () => {
       async () => (await parameter()).status === 200,
       { timeoutMs: BUDGET_MS + MARGIN_MS + 2_000 },
     );
-    const ready = await waitFor(
-      `${fault}: /readyz 200 again`,
-      async () => (await httpGet(`${aux.url}/readyz`)).status === 200,
+    const reachable = await waitFor(
+      `${fault}: ssm_reachable 1 again`,
+      async () => {
+        await httpGet(`${aux.url}/readyz`); // the check runs when a probe asks
+        return /^ssm_reachable\{[^}]*\} 1$/m.test((await httpGet(`${aux.url}/metrics`)).text);
+      },
       { timeoutMs: READINESS_CACHE_MS + BUDGET_MS + MARGIN_MS },
     );
     assert.equal(aux.child.exitCode, null, 'no restart: the same process recovers');
-    return { notReadyMs: notReady.ms, recoverMs: recovered.ms, readyAgainMs: ready.ms, baseline };
+    return {
+      unreachableMs: unreachable.ms,
+      recoverMs: recovered.ms,
+      reachableAgainMs: reachable.ms,
+      baseline,
+    };
   }
 
   test('AWS refuses connections: 503 problem+json with Retry-After within the budget, then recovers', async () => {
@@ -85,7 +103,7 @@ describe('auxiliary-service when AWS fails', () => {
     }
     const figures = await assertHealthyAndRecovers('refused');
     console.log(
-      `[measure] AWS refused: /readyz 503 after ${Math.round(figures.notReadyMs)} ms; recovered ${Math.round(figures.recoverMs)} ms after AWS came back`,
+      `[measure] AWS refused: ssm_reachable 0 after ${Math.round(figures.unreachableMs)} ms (/readyz stays 200); recovered ${Math.round(figures.recoverMs)} ms after AWS came back`,
     );
   });
 
@@ -111,7 +129,7 @@ describe('auxiliary-service when AWS fails', () => {
     console.log(`[measure] AWS hangs → aux 504 in ${Math.round(value.ms)} ms (budget ${BUDGET_MS} ms)`);
     const figures = await assertHealthyAndRecovers('hang');
     console.log(
-      `[measure] AWS hang: /readyz 503 after ${Math.round(figures.notReadyMs)} ms; recovered ${Math.round(figures.recoverMs)} ms after AWS came back`,
+      `[measure] AWS hang: ssm_reachable 0 after ${Math.round(figures.unreachableMs)} ms (/readyz stays 200); recovered ${Math.round(figures.recoverMs)} ms after AWS came back`,
     );
     // The hung attempts were aborted, not left open: nothing is pinned at the proxy.
     await proxy.waitForOpen((open) => open <= figures.baseline.open);

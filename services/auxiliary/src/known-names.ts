@@ -4,6 +4,10 @@ export interface KnownNamesOptions {
   now?: () => number;
 }
 
+// A failed listing is retried sooner than a successful one is renewed, so recovery after an
+// outage does not wait a whole interval; the call budget still bounds what retries cost.
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
 export type RefreshReason = 'first_lookup' | 'unknown_name';
 
 export interface KnownNamesObserver {
@@ -15,12 +19,13 @@ export interface KnownNamesObserver {
  * The parameter names that exist under the service's prefix, from a cached listing, so that
  * a name that does not exist costs no GetParameter call. A name missing from the listing may
  * refresh it, but refreshes are coalesced and at most one starts per `refreshIntervalMs`
- * (failed ones included): a parameter created after the last listing becomes readable within
- * that interval, and a flood of unknown names costs at most one listing per interval.
+ * (one per second at most while listings fail): a parameter created after the last listing
+ * becomes readable within that interval, and a flood of unknown names costs at most one
+ * listing per interval.
  */
 export class KnownParameterNames {
   #names: Set<string> | undefined;
-  #lastStart = Number.NEGATIVE_INFINITY;
+  #nextRefreshAt = Number.NEGATIVE_INFINITY;
   #lastError: unknown;
   #refreshing: Promise<void> | undefined;
   readonly #now: () => number;
@@ -39,7 +44,7 @@ export class KnownParameterNames {
    */
   async has(name: string): Promise<boolean> {
     if (!this.#names?.has(name)) {
-      if (!this.#refreshing && this.#now() - this.#lastStart >= this.options.refreshIntervalMs) {
+      if (!this.#refreshing && this.#now() >= this.#nextRefreshAt) {
         // `finally` runs after this assignment even if the listing fails synchronously.
         this.#refreshing = this.#refresh(this.#names ? 'unknown_name' : 'first_lookup').finally(() => {
           this.#refreshing = undefined;
@@ -59,12 +64,14 @@ export class KnownParameterNames {
   }
 
   async #refresh(reason: RefreshReason): Promise<void> {
-    this.#lastStart = this.#now();
+    const started = this.#now();
+    this.#nextRefreshAt = started + this.options.refreshIntervalMs;
     try {
       this.#names = new Set(await this.list());
       this.observer.refreshed(reason, 'success', this.#names.size);
     } catch (error) {
       this.#lastError = error;
+      this.#nextRefreshAt = started + Math.min(this.options.refreshIntervalMs, RETRY_AFTER_FAILURE_MS);
       this.observer.refreshed(reason, 'failure', this.#names?.size ?? 0);
     }
   }

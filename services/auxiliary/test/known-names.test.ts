@@ -67,15 +67,24 @@ describe('KnownParameterNames', () => {
     assert.deepEqual(refreshes.at(-1), { reason: 'unknown_name', outcome: 'failure' });
   });
 
-  it('without any listing, fails with the listing error and retries once per interval', async () => {
+  it('without any listing, fails with the listing error and retries once a second', async () => {
+    let fail = true;
     const { names, lists, advance } = knownNames(async () => {
-      throw new Error('denied');
+      if (fail) throw new Error('denied');
+      return ['/test/apps/a'];
     });
     for (let i = 0; i < 50; i++) await assert.rejects(names.has(`/test/apps/${i}`), /denied/);
     assert.equal(lists(), 1);
-    advance(5_000);
+    advance(999);
     await assert.rejects(names.has('/test/apps/z'), /denied/);
+    assert.equal(lists(), 1);
+    advance(1);
+    fail = false;
+    assert.equal(await names.has('/test/apps/a'), true, 'recovers a second after the failure');
     assert.equal(lists(), 2);
+    advance(1_000);
+    assert.equal(await names.has('/test/apps/b'), false);
+    assert.equal(lists(), 2, 'after a success, the full interval again');
   });
 
   it('forgets a name that no longer exists until the next listing', async () => {
