@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IContainer, IService, IServiceAccount } from 'kubernetes-models/v1';
@@ -261,28 +262,30 @@ const BREAKAGES: { rule: string; breaks: (objects: Manifest[]) => unknown; expec
     expect: /env SHUTDOWN_DELAY_MS must be set to a number of ms/,
   },
   {
-    rule: 'single replica',
+    rule: 'single replica without an HPA',
     breaks: (o) => {
       const spec = deployment(o).spec;
       if (spec) spec.replicas = 1;
+      return o.filter(
+        (x) => !(x.kind === 'HorizontalPodAutoscaler' && x.metadata.namespace === 'auxiliary-service'),
+      );
     },
     expect: /replicas must be at least 2/,
   },
   {
-    rule: 'replicas next to an HPA',
-    breaks: (o) => [
-      ...o,
-      {
-        apiVersion: 'autoscaling/v2',
-        kind: 'HorizontalPodAutoscaler',
-        metadata: { name: 'auxiliary-service', namespace: 'auxiliary-service' },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'auxiliary-service' },
-          minReplicas: 2,
-          maxReplicas: 4,
-        },
-      },
-    ],
+    rule: 'HPA may scale to one pod',
+    breaks: (o) => {
+      const hpa = find(o, 'HorizontalPodAutoscaler', 'main-api') as unknown as IHorizontalPodAutoscaler;
+      if (hpa.spec) hpa.spec.minReplicas = 1;
+    },
+    expect: /Deployment\/main-api\/main-api: HPA minReplicas must be at least 2/,
+  },
+  {
+    rule: 'replicas next to an HPA (Argo CD would reset what the HPA chose)',
+    breaks: (o) => {
+      const spec = deployment(o).spec;
+      if (spec) spec.replicas = 2;
+    },
     expect: /replicas must be left out when an HPA scales the Deployment/,
   },
   {

@@ -5,7 +5,14 @@ import { describe, it } from 'node:test';
 import { APPS, parseDocuments, readText, render } from './manifests';
 import { type Manifest, schemaProblems } from './schemas';
 
-const EXPECTED_KINDS = ['Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'];
+const EXPECTED_KINDS = [
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'NetworkPolicy',
+  'PodDisruptionBudget',
+  'Service',
+  'ServiceAccount',
+];
 
 describe('schemas', () => {
   for (const { app, deployDir, argocd } of APPS) {
@@ -72,5 +79,20 @@ describe('the strict schema check itself', () => {
     assert.deepEqual(schemaProblems({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }), [
       'no schema known for v1 Pod',
     ]);
+  });
+
+  it('checks a HorizontalPodAutoscaler against autoscaling/v2 (a v1 field is unknown there)', () => {
+    const hpa = () =>
+      structuredClone(
+        render('deploy/auxiliary').find((o) => o.kind === 'HorizontalPodAutoscaler') as Manifest,
+      ) as Manifest & { spec: Record<string, unknown> };
+    const v1Style = hpa();
+    v1Style.spec.targetCPUUtilizationPercentage = 70;
+    assert.deepEqual(schemaProblems(v1Style), [
+      '/spec/targetCPUUtilizationPercentage: unknown field "targetCPUUtilizationPercentage"',
+    ]);
+    const noMaximum = hpa();
+    delete noMaximum.spec.maxReplicas;
+    assert.match(schemaProblems(noMaximum).join('\n'), /maxReplicas/);
   });
 });
