@@ -161,7 +161,12 @@ describe('manifests agree with the services', () => {
         assert.ok(value !== undefined, `no sample value for ${variable.name}`);
         env[variable.name] = value;
       }
-      assert.equal((container.envFrom ?? []).length, 0, 'envFrom hides which variables are set');
+      // envFrom hides which variables are set: only auxiliary-service's operator settings
+      // ConfigMap (Terraform's auxiliary_service_settings, validated there) may be read that way.
+      assert.deepEqual(
+        container.envFrom ?? [],
+        app === 'auxiliary-service' ? [{ configMapRef: { name: 'auxiliary-service-settings' } }] : [],
+      );
       const parsed = config.configSchema.safeParse(env);
       assert.ok(
         parsed.success,

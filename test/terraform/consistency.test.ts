@@ -136,7 +136,13 @@ function environmentOf(manifests: Manifest[]): EnvUse[] {
             });
         if (from.secretRef && from.secretRef.name !== terraform.secretName)
           uses.push({ variable: '(envFrom)', kind: 'secret', name: from.secretRef.name });
-        if (from.configMapRef && from.configMapRef.name !== terraform.configMapName)
+        // The settings ConfigMap holds only var.auxiliary_service_settings (empty by default,
+        // validated against the names set here); test/e2e-cluster covers it.
+        if (
+          from.configMapRef &&
+          from.configMapRef.name !== terraform.configMapName &&
+          from.configMapRef.name !== 'auxiliary-service-settings'
+        )
           uses.push({ variable: '(envFrom)', kind: 'configMap', name: from.configMapRef.name });
       }
     }

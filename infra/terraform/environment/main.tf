@@ -71,6 +71,7 @@ module "apps" {
   environment_name              = local.environment_name
   environment_label             = local.environment_label
   aws_region                    = var.aws_region
+  auxiliary_service_settings    = var.auxiliary_service_settings
   service_user_bucket_name      = module.resources.bucket_names["apps-main"]
   argocd_namespace              = var.argocd_namespace
   argocd_apps_chart_version     = var.argocd_apps_chart_version

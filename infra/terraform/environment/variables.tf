@@ -82,6 +82,25 @@ variable "force_destroy_buckets" {
   default     = false
 }
 
+# The one way to hand auxiliary-service an extra setting without changing the manifests: the
+# same Deployment runs against real AWS (empty, the default) and against an emulator (the
+# cluster e2e run sets AWS_ENDPOINT_URL here, from a tfvars file outside the repository).
+variable "auxiliary_service_settings" {
+  description = "Extra environment variables for auxiliary-service (name => value), written to the ConfigMap auxiliary-service-settings that its Deployment reads with envFrom. Empty by default. Not for secrets (a ConfigMap is not one), and not for the variables Terraform or the Deployment already set."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.auxiliary_service_settings) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", name))])
+    error_message = "auxiliary_service_settings keys must be environment variable names (letters, digits and _, not starting with a digit)."
+  }
+
+  validation {
+    condition     = length(setintersection(keys(var.auxiliary_service_settings), ["ENVIRONMENT_NAME", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LOG_LEVEL", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS"])) == 0
+    error_message = "auxiliary_service_settings must not set ENVIRONMENT_NAME, AWS_REGION, the AWS credentials, LOG_LEVEL, SHUTDOWN_DELAY_MS or SHUTDOWN_TIMEOUT_MS: Terraform or the Deployment sets them, and a variable set there wins over envFrom."
+  }
+}
+
 variable "image_pull_secret" {
   description = "Registry credentials for private images (GHCR packages start private): registry host, user name and a read-only token. Creates the Secret image-pull-secret in both namespaces and turns on the Kustomize component that lists it in the ServiceAccounts. Null: images are public."
   type = object({

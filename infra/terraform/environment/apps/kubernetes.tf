@@ -34,6 +34,22 @@ resource "kubernetes_config_map_v1" "environment" {
   }
 }
 
+# Operator-supplied settings (var.auxiliary_service_settings), read with envFrom. Always
+# created, empty by default, so the Deployment can require it: a missing ConfigMap means
+# Terraform has not run, and the pod must not start half-configured.
+resource "kubernetes_config_map_v1" "settings" {
+  metadata {
+    name      = local.settings_config_map_name
+    namespace = kubernetes_namespace_v1.this["auxiliary_service"].metadata[0].name
+    labels = {
+      "app.kubernetes.io/managed-by" = "terraform"
+      "app.kubernetes.io/part-of"    = "auxiliary-service"
+    }
+  }
+
+  data = var.auxiliary_service_settings
+}
+
 # --- Private images ------------------------------------------------------------------------
 
 # Listed in both ServiceAccounts by the Kustomize component deploy/components/image-pull-secret,

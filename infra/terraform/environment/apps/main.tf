@@ -12,6 +12,7 @@ locals {
   service_user_parameter_prefix = "/${var.environment_name}/service_user"
   credentials_secret_name       = "auxiliary-service-aws-credentials"
   environment_config_map_name   = "auxiliary-service-environment"
+  settings_config_map_name      = "auxiliary-service-settings"
   image_pull_secret_name        = "image-pull-secret"
 
   # Whether optional inputs are set. The inputs are sensitive; whether they are null is not,

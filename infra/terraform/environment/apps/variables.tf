@@ -70,6 +70,17 @@ variable "environment_label" {
   }
 }
 
+variable "auxiliary_service_settings" {
+  description = "Extra environment variables for auxiliary-service, written to the ConfigMap auxiliary-service-settings (read with envFrom)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.auxiliary_service_settings) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", name))])
+    error_message = "auxiliary_service_settings keys must be environment variable names."
+  }
+}
+
 variable "image_pull_secret" {
   description = "Registry credentials for private images (registry host, user name, token), or null for public images."
   type = object({
