@@ -38,11 +38,13 @@ describe('the policy template', () => {
 
   test('its variables are exactly the ones Terraform passes to templatefile()', async () => {
     const apps = await loadModule('environment/apps');
-    const call = apps.resources['aws_iam_user_policy.service']?.policy;
+    // One rendering, attached to the user (access_key) or the role (pod_identity, irsa).
     assert.equal(
-      call,
+      apps.locals.service_policy,
       '${templatefile("${path.module}/policies/service-user.json.tftpl", local.service_user_policy_variables)}',
     );
+    assert.equal(apps.resources['aws_iam_user_policy.service']?.policy, '${local.service_policy}');
+    assert.equal(apps.resources['aws_iam_role_policy.service']?.policy, '${local.service_policy}');
     const passed = Object.keys(apps.locals.service_user_policy_variables).sort();
     const used = [...new Set([...template.matchAll(/\$\{([a-z_]+)\}/g)].map((match) => match[1]))].sort();
     assert.deepEqual(used, passed);
@@ -234,11 +236,19 @@ const cases: Case[] = [
   { action: 'sts:AssumeRole', resource: `arn:aws:iam::${ACCOUNT}:role/admin`, expected: 'ImplicitlyDenied' },
 ];
 
-async function simulate(testCase: Case): Promise<Expected> {
+/** Who sends the requests in each credentials_mode: the user, or a session of the role. */
+const ROLE_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/${ENV}-auxiliary-service`;
+const PRINCIPALS = {
+  access_key: PRINCIPAL,
+  pod_identity: `${ROLE_SESSION}/eks-test-auxiliar-6f1c2b3a-0d4e-4f5a-8b9c-1d2e3f4a5b6c`,
+  irsa: `${ROLE_SESSION}/botocore-session-1732000000`,
+} as const;
+
+async function simulate(testCase: Case, principal: string = PRINCIPAL): Promise<Expected> {
   const response = await runSimulation(
     {
       request: {
-        principal: PRINCIPAL,
+        principal,
         action: testCase.action,
         resource: { resource: testCase.resource, accountId: ACCOUNT },
         contextVariables: testCase.context ?? {},
@@ -255,6 +265,23 @@ async function simulate(testCase: Case): Promise<Expected> {
     throw new Error(`expected a single-resource result, got ${response.resultType}`);
   return response.overallResult as Expected;
 }
+
+describe('simulated requests of the role in the keyless modes', () => {
+  test('the role is named as the tests assume', async () => {
+    const apps = await loadModule('environment/apps');
+    assert.equal(apps.locals.service_role_name, '${var.environment_name}-auxiliary-service');
+  });
+
+  for (const mode of ['pod_identity', 'irsa'] as const) {
+    test(`${mode}: every case of the matrix has the same result as for the user`, async () => {
+      const results = await Promise.all(cases.map((testCase) => simulate(testCase, PRINCIPALS[mode])));
+      assert.deepEqual(
+        results,
+        cases.map((testCase) => testCase.expected),
+      );
+    });
+  }
+});
 
 describe('simulated requests of test-app-service-user', () => {
   test('the matrix is large and covers both outcomes', () => {

@@ -78,6 +78,8 @@ module "apps" {
   argocd_application_files      = local.argocd_application_files
   argocd_repository_credentials = var.argocd_repository_credentials
   image_pull_secret             = var.image_pull_secret
+  credentials_mode              = var.credentials_mode
+  eks_cluster_name              = var.eks_cluster_name
 
   depends_on = [terraform_data.workspace_guard, terraform_data.cluster_guard]
 }

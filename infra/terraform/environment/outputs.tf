@@ -18,13 +18,23 @@ output "namespaces" {
   value       = module.apps.namespaces
 }
 
+output "credentials_mode" {
+  description = "How auxiliary-service gets AWS credentials: access_key, pod_identity or irsa."
+  value       = module.apps.credentials_mode
+}
+
+output "service_role_arn" {
+  description = "ARN of the IAM role auxiliary-service assumes (pod_identity and irsa; null for access_key)."
+  value       = module.apps.service_role_arn
+}
+
 output "service_user_name" {
-  description = "Name of the IAM user auxiliary-service authenticates as."
+  description = "Name of the IAM user auxiliary-service authenticates as (access_key; null otherwise)."
   value       = module.apps.service_user_name
 }
 
 output "service_user_arn" {
-  description = "ARN of the IAM user auxiliary-service authenticates as."
+  description = "ARN of the IAM user auxiliary-service authenticates as (access_key; null otherwise)."
   value       = module.apps.service_user_arn
 }
 
@@ -35,7 +45,7 @@ output "service_user_access_key_id" {
 }
 
 output "service_user_key_parameter_names" {
-  description = "SecureString parameters that hold the service user's access key id and secret."
+  description = "SecureString parameters that hold the service user's access key id and secret (empty in the keyless modes)."
   value       = module.apps.service_user_key_parameter_names
 }
 

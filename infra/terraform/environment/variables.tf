@@ -131,3 +131,30 @@ variable "argocd_repository_credentials" {
     error_message = "argocd_repository_credentials needs a non-empty username and password (token)."
   }
 }
+
+variable "credentials_mode" {
+  description = "How auxiliary-service gets AWS credentials: access_key (default, the specification: IAM user, access key in state, SSM and the Kubernetes Secret), pod_identity (EKS Pod Identity: a role, no key) or irsa (IAM roles for service accounts: a role, no key)."
+  type        = string
+  default     = "access_key"
+
+  validation {
+    condition     = contains(["access_key", "pod_identity", "irsa"], var.credentials_mode)
+    error_message = "credentials_mode must be access_key, pod_identity or irsa."
+  }
+}
+
+variable "eks_cluster_name" {
+  description = "Name of the EKS cluster the environment runs on. Required for credentials_mode pod_identity and irsa; unused for access_key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.eks_cluster_name == null || can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
+    error_message = "eks_cluster_name must be an EKS cluster name (letters, digits, - and _, up to 100 characters)."
+  }
+
+  validation {
+    condition     = var.credentials_mode == "access_key" || var.eks_cluster_name != null
+    error_message = "eks_cluster_name is required when credentials_mode is pod_identity or irsa."
+  }
+}

@@ -11,7 +11,22 @@ locals {
   argocd_kustomize_components = {
     for key, namespace in local.namespaces : namespace => concat(
       local.image_pull_secret_enabled ? ["../components/image-pull-secret"] : [],
+      key == "auxiliary_service" && local.keyless ? ["../components/keyless"] : [],
+      key == "auxiliary_service" && local.use_pod_identity ? ["../components/pod-identity-agent"] : [],
     )
+  }
+  # Inline Kustomize patches (spec.source.kustomize.patches) for values only Terraform knows:
+  # IRSA's role ARN on the auxiliary-service ServiceAccount.
+  argocd_kustomize_patches = {
+    for key, namespace in local.namespaces : namespace => key == "auxiliary_service" && local.use_irsa ? [
+      {
+        target = { kind = "ServiceAccount", name = local.service_account_name }
+        patch = templatefile("${path.module}/kustomize/irsa-service-account.yaml.tftpl", {
+          service_account = local.service_account_name
+          role_arn        = one(aws_iam_role.service[*].arn)
+        })
+      },
+    ] : []
   }
 
   # The same Applications in the argocd-apps 2.x values layout: metadata moves to the chart's
@@ -26,8 +41,13 @@ locals {
           source = merge(
             try(application.spec.source, {}),
             {
-              for field, kustomize in { kustomize = { components = lookup(local.argocd_kustomize_components, application.spec.destination.namespace, []) } } :
-              field => kustomize if length(kustomize.components) > 0
+              for field, kustomize in {
+                kustomize = {
+                  components = lookup(local.argocd_kustomize_components, application.spec.destination.namespace, [])
+                  patches    = lookup(local.argocd_kustomize_patches, application.spec.destination.namespace, [])
+                }
+              } :
+              field => { for option, value in kustomize : option => value if length(value) > 0 } if length(kustomize.components) + length(kustomize.patches) > 0
             },
           )
           namespace             = var.argocd_namespace
@@ -118,10 +138,13 @@ resource "helm_release" "argocd_apps" {
     }
   }
 
-  # The workloads need their namespaces, Secrets and ConfigMap, and Argo CD its repository
-  # credentials, before the first sync.
+  # The workloads need their namespaces, Secrets and ConfigMap, their AWS identity, and Argo
+  # CD its repository credentials, before the first sync.
   depends_on = [
     kubernetes_namespace_v1.this,
+    aws_eks_pod_identity_association.service,
+    aws_iam_role_policy.service,
+    aws_iam_user_policy.service,
     kubernetes_secret_v1.aws_credentials,
     kubernetes_config_map_v1.environment,
     kubernetes_secret_v1.image_pull,

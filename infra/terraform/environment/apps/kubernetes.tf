@@ -12,11 +12,16 @@ resource "kubernetes_secret_v1" "aws_credentials" {
 
   type = "Opaque"
 
-  data = {
-    AWS_ACCESS_KEY_ID     = aws_iam_access_key.service.id
-    AWS_SECRET_ACCESS_KEY = aws_iam_access_key.service.secret
-    AWS_REGION            = var.aws_region
-  }
+  # AWS_REGION in every mode (the Deployment reads it from here); the key only in access_key
+  # mode. In the keyless modes the SDK's default chain finds the role (Pod Identity's agent or
+  # IRSA's web identity token), and the keyless component drops the two key variables.
+  data = merge(
+    { AWS_REGION = var.aws_region },
+    local.use_access_key ? {
+      AWS_ACCESS_KEY_ID     = one(aws_iam_access_key.service[*].id)
+      AWS_SECRET_ACCESS_KEY = one(aws_iam_access_key.service[*].secret)
+    } : {},
+  )
 }
 
 resource "kubernetes_config_map_v1" "environment" {
