@@ -9,10 +9,10 @@ import type { IServiceAccount } from 'kubernetes-models/v1';
 import { AWS_SDK_VARIABLES, configSchema } from '../../services/auxiliary/src/config';
 import { components, MODES, patches, secretKeys } from '../terraform/credentials-modes';
 import { workloads } from './k8s';
-import { render, renderWithOptions } from './manifests';
+import { readYaml, render, renderWithOptions } from './manifests';
 import { type Endpoint, Network, type Pod } from './network';
 import { policyViolations } from './policy';
-import { schemaProblems } from './schemas';
+import { type Manifest, schemaProblems } from './schemas';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/test-auxiliary-service';
 const mainApi = render('deploy/main');
@@ -35,6 +35,20 @@ for (const mode of MODES) {
       assert.deepEqual(policyViolations([...objects, ...mainApi]), []);
       assert.deepEqual(components(mode, 'main_api'), [], 'main-api is the same in every mode');
       assert.deepEqual(patches(mode, 'main_api', ROLE_ARN), []);
+    });
+
+    it('the Application Terraform hands to Argo CD is valid with these kustomize options', () => {
+      const application = readYaml<Manifest & { spec: { source: Record<string, unknown> } }>(
+        'infra/argocd/auxiliary.yaml',
+      );
+      const kustomize = Object.fromEntries(
+        Object.entries({
+          components: components(mode, 'auxiliary_service'),
+          patches: patches(mode, 'auxiliary_service', ROLE_ARN),
+        }).filter(([, value]) => value.length > 0),
+      );
+      if (Object.keys(kustomize).length > 0) application.spec.source.kustomize = kustomize;
+      assert.deepEqual(schemaProblems(application), []);
     });
 
     it('reads only keys the Secret has in this mode, AWS_REGION always, and the configuration parses', () => {

@@ -192,6 +192,31 @@ describe('Kubernetes names', () => {
     );
   });
 
+  test("private forks: Argo CD repository credentials for each Application's repoURL, in Argo CD's namespace", () => {
+    const repository = resource('kubernetes_secret_v1.argocd_repository');
+    assert.equal(
+      repository.for_each,
+      '${local.argocd_repository_credentials_enabled ? toset(local.argocd_repository_urls) : toset([])}',
+    );
+    assert.equal(repository.metadata[0].namespace, '${var.argocd_namespace}');
+    assert.equal(repository.metadata[0].labels['argocd.argoproj.io/secret-type'], 'repository');
+    assert.deepEqual(Object.keys(repository.data).sort(), ['password', 'type', 'url', 'username']);
+    assert.equal(repository.data.url, '${each.value}');
+    assert.match(
+      String(apps.locals.argocd_repository_urls),
+      /application\.spec\.source\.repoURL/,
+      'the URLs are the ones the Applications read',
+    );
+    assert.ok(
+      resource('helm_release.argocd_apps').depends_on.includes('${kubernetes_secret_v1.argocd_repository}'),
+    );
+    for (const name of ['image_pull_secret', 'argocd_repository_credentials'])
+      for (const module of [root, apps]) {
+        assert.equal(module.variables[name]?.sensitive, true, `${name} must be sensitive`);
+        assert.equal(module.variables[name]?.default, null, `${name} must be optional`);
+      }
+  });
+
   test('the cluster guard looks for the namespaces the apps module creates, by the label it sets', () => {
     assert.deepEqual([...root.locals.platform_namespaces].sort(), terraform.namespaces);
     const query = root.dataSources['kubernetes_resources.platform_namespaces'];
