@@ -4,8 +4,17 @@
 // goes to whichever principal exists, and the Secret carries keys only when there is a key.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { apps, countFlag, exists, flags, MODES, type Mode, secretKeys } from './credentials-modes';
-import { type Json, loadModule, referencesIn, strings } from './hcl';
+import {
+  apps,
+  countFlag,
+  exists,
+  flags,
+  MODES,
+  type Mode,
+  referenceProblemsInMode,
+  secretKeys,
+} from './credentials-modes';
+import { type Json, loadModule, type Module } from './hcl';
 
 const root = await loadModule('environment');
 
@@ -33,15 +42,6 @@ const CONDITIONAL = {
 const counted = [...Object.entries(apps.resources), ...Object.entries(apps.dataSources)]
   .filter(([, block]) => countFlag(block) !== undefined)
   .map(([address]) => address);
-
-/** The block a string of a parsed file belongs to, from its JSON path. */
-function ownerOf(path: string): { address?: string; kind: string } {
-  const resource = /^\.resource\.(\w+)\.(\w+)\[0\]/.exec(path);
-  if (resource) return { address: `${resource[1]}.${resource[2]}`, kind: 'resource' };
-  const data = /^\.data\.(\w+)\.(\w+)\[0\]/.exec(path);
-  if (data) return { address: `${data[1]}.${data[2]}`, kind: 'data' };
-  return { kind: path.split(/[.[]/)[1] ?? '?' };
-}
 
 describe('credentials_mode', () => {
   test('the root module passes it through, with the same validation as the apps module', () => {
@@ -86,29 +86,7 @@ describe('credentials_mode', () => {
     });
 
     test(`${mode}: no reference to a resource that does not exist in this mode`, () => {
-      const problems: string[] = [];
-      for (const [file, json] of Object.entries(apps.files)) {
-        for (const [path, value] of strings(json)) {
-          const owner = ownerOf(path);
-          if (owner.address && !exists(owner.address, mode)) continue;
-          for (const reference of referencesIn(value)) {
-            const address =
-              reference.root === 'data'
-                ? `${reference.parts[0]}.${reference.parts[1]}`
-                : `${reference.root}.${reference.parts[0]}`;
-            if (!counted.includes(address)) continue;
-            const text = reference.text.trim();
-            const where = `${file} ${path}: ${text}`;
-            const name = address.split('.')[1] as string;
-            const index = new RegExp(`\\.${name}\\s*\\[([^\\]]*)\\]`).exec(text)?.[1];
-            const wholeCollection = text.endsWith(`.${name}`);
-            if (index === '*' || wholeCollection || path.includes('.depends_on')) continue;
-            if (index !== '0') problems.push(`${where}: a counted resource needs [0] or [*]`);
-            else if (!exists(address, mode)) problems.push(`${where}: ${address} does not exist in ${mode}`);
-          }
-        }
-      }
-      assert.deepEqual(problems, []);
+      assert.deepEqual(referenceProblemsInMode(mode), []);
     });
 
     test(`${mode}: the Secret carries AWS_REGION, and the key only with access_key`, () => {
@@ -119,11 +97,41 @@ describe('credentials_mode', () => {
     });
   }
 
-  test('the checker finds a reference that only exists in another mode', () => {
-    const planted = 'merge({ AWS_REGION = var.aws_region }, { X = aws_iam_access_key.service[0].id })';
-    const [reference] = referencesIn(`\${${planted}}`).filter((r) => r.root === 'aws_iam_access_key');
-    assert.ok(reference);
-    assert.equal(exists('aws_iam_access_key.service', 'irsa'), false);
+  test('the checker finds references that break in some mode', () => {
+    const planted: Module = {
+      ...apps,
+      files: {
+        'planted.tf': {
+          resource: {
+            kubernetes_config_map_v1: {
+              planted: [{ data: { KEY: '${aws_iam_access_key.service[0].id}' } }],
+            },
+            aws_iam_role_policy_attachment: {
+              planted: [{ count: '${local.keyless ? 1 : 0}', role: '${aws_iam_role.service[0].name}' }],
+            },
+          },
+          output: { planted: [{ value: '${aws_iam_role.service.arn}' }] },
+        },
+      },
+      resources: {
+        ...apps.resources,
+        'kubernetes_config_map_v1.planted': {},
+        'aws_iam_role_policy_attachment.planted': { count: '${local.keyless ? 1 : 0}' },
+      },
+    };
+    const irsa = referenceProblemsInMode('irsa', planted);
+    assert.ok(
+      irsa.some((p) => p.includes('aws_iam_access_key.service does not exist in irsa')),
+      irsa.join('\n'),
+    );
+    assert.ok(
+      irsa.some((p) => p.includes('aws_iam_role.service.arn: a counted resource needs')),
+      irsa.join('\n'),
+    );
+    // A role reference from a block that exists only with the role is fine.
+    assert.ok(!irsa.some((p) => p.includes('aws_iam_role.service[0].name')));
+    const accessKey = referenceProblemsInMode('access_key', planted);
+    assert.ok(!accessKey.some((p) => p.includes('aws_iam_access_key')), accessKey.join('\n'));
   });
 
   test('one policy template, attached to whichever principal exists', () => {

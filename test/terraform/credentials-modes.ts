@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderPolicyTemplate } from '../../scripts/local/service-user-policy';
-import { type Json, loadModule, type Module, TERRAFORM_ROOT } from './hcl';
+import { type Json, loadModule, type Module, referencesIn, strings, TERRAFORM_ROOT } from './hcl';
 
 export const MODES = ['access_key', 'pod_identity', 'irsa'] as const;
 export type Mode = (typeof MODES)[number];
@@ -51,8 +51,8 @@ export function countFlag(block: Json): string | undefined {
 }
 
 /** Whether a managed resource or data source (address without `data.`) exists in a mode. */
-export function exists(address: string, mode: Mode): boolean {
-  const block = apps.resources[address] ?? apps.dataSources[address];
+export function exists(address: string, mode: Mode, module: Module = apps): boolean {
+  const block = module.resources[address] ?? module.dataSources[address];
   assert.ok(block, `no ${address}`);
   const flag = countFlag(block);
   return flag === undefined || (flags(mode)[flag] ?? assert.fail(`unknown flag ${flag}`));
@@ -109,4 +109,44 @@ export function patches(
       }),
     },
   ];
+}
+
+/** The block a string of a parsed file belongs to, from its JSON path (undefined: outputs, locals…). */
+function ownerOf(path: string): string | undefined {
+  const match = /^\.(resource|data)\.(\w+)\.(\w+)\[0\]/.exec(path);
+  return match ? `${match[2]}.${match[3]}` : undefined;
+}
+
+/**
+ * References that would fail in `mode`: to a counted resource without [0] or [*] (a whole-list
+ * reference or depends_on is fine), or with [0] from a block that exists in a mode where the
+ * referenced resource does not. Outputs and locals must use [*] (with one()), never [0].
+ */
+export function referenceProblemsInMode(mode: Mode, module: Module = apps): string[] {
+  const counted = [...Object.entries(module.resources), ...Object.entries(module.dataSources)]
+    .filter(([, block]) => countFlag(block) !== undefined)
+    .map(([address]) => address);
+  const problems: string[] = [];
+  for (const [file, json] of Object.entries(module.files)) {
+    for (const [path, value] of strings(json)) {
+      const owner = ownerOf(path);
+      if (owner && !exists(owner, mode, module)) continue;
+      for (const reference of referencesIn(value)) {
+        const address =
+          reference.root === 'data'
+            ? `${reference.parts[0]}.${reference.parts[1]}`
+            : `${reference.root}.${reference.parts[0]}`;
+        if (!counted.includes(address)) continue;
+        const text = reference.text.trim();
+        const where = `${file} ${path}: ${text}`;
+        const name = address.split('.')[1] as string;
+        const index = new RegExp(`\\.${name}\\s*\\[([^\\]]*)\\]`).exec(text)?.[1];
+        if (index === '*' || text.endsWith(`.${name}`) || path.includes('.depends_on')) continue;
+        if (index !== '0') problems.push(`${where}: a counted resource needs [0] or [*]`);
+        else if (!exists(address, mode, module))
+          problems.push(`${where}: ${address} does not exist in ${mode}`);
+      }
+    }
+  }
+  return problems;
 }
