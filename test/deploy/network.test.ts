@@ -24,7 +24,7 @@ const ingressController: Endpoint = {
 const FLOWS: [string, Endpoint, Endpoint, number, Protocol, boolean][] = [
   ['main-api → auxiliary-service :8001', main, auxiliary, 8001, 'TCP', true],
   [
-    'main-api → auxiliary-service :80 (Service port, never seen by policy)',
+    'main-api → auxiliary-service pod port 80 (its ingress admits 8001 only)',
     main,
     auxiliary,
     80,
