@@ -147,6 +147,7 @@ resource "helm_release" "argocd_apps" {
     aws_iam_user_policy.service,
     kubernetes_secret_v1.aws_credentials,
     kubernetes_config_map_v1.environment,
+    kubernetes_config_map_v1.settings,
     kubernetes_secret_v1.image_pull,
     kubernetes_secret_v1.argocd_repository,
   ]
