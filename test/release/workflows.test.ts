@@ -191,6 +191,10 @@ describe('actions', () => {
     'docker/setup-buildx-action': 4,
     'docker/login-action': 4,
     'docker/build-push-action': 7,
+    'hashicorp/setup-terraform': 4,
+    'actions/upload-artifact': 6,
+    // v1.13.0 is the first v1 release on node24; e2e.yml pins v1.14.0.
+    'helm/kind-action': 1,
   };
 
   for (const file of files) {
