@@ -113,13 +113,13 @@ main() {
   fi
 
   log "source tree of ${revision} (git archive)"
-  local source="${work}/source"
-  mkdir -p "${source}"
-  git -C "${REPO_ROOT}" archive --format=tar "${revision}" | tar -x -C "${source}"
+  local tree="${work}/source"
+  mkdir -p "${tree}"
+  git -C "${REPO_ROOT}" archive --format=tar "${revision}" | tar -x -C "${tree}"
 
   log "kind cluster ${cluster_name}"
   cluster_created=true
-  kind create cluster --name "${cluster_name}" --config "${source}/test/e2e-cluster/kind.yaml" \
+  kind create cluster --name "${cluster_name}" --config "${tree}/test/e2e-cluster/kind.yaml" \
     --kubeconfig "${kubeconfig}" --wait 180s
 
   log "images with VERSION=${revision}, loaded into kind"
@@ -127,9 +127,10 @@ main() {
   for entry in "${IMAGES[@]}"; do
     dir="${entry%%:*}"
     deploy="${entry##*:}"
-    reference="$(kustomization_image "${source}/deploy/${deploy}/kustomization.yaml")"
-    docker build --quiet --file "${source}/services/${dir}/Dockerfile" \
-      --build-arg "VERSION=${revision}" --tag "${reference}" "${source}"
+    reference="$(kustomization_image "${tree}/deploy/${deploy}/kustomization.yaml")"
+    # One plain image, no attestation manifests: kind load copies it into the node as is.
+    docker build --quiet --provenance=false --file "${tree}/services/${dir}/Dockerfile" \
+      --build-arg "VERSION=${revision}" --tag "${reference}" "${tree}"
     kind load docker-image "${reference}" --name "${cluster_name}"
   done
 
@@ -139,7 +140,7 @@ main() {
     -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'
 
   log "AWS emulator"
-  kubectl apply -k "${source}/test/e2e-cluster/emulator"
+  kubectl apply -k "${tree}/test/e2e-cluster/emulator"
   kubectl -n aws-emulator rollout status deployment/moto --timeout=300s
   forward aws-emulator moto :5000 "${work}/emulator-forward.log"
   wait_until 60 "the emulator port-forward" grep -q '^Forwarding from 127.0.0.1:' "${work}/emulator-forward.log"
@@ -149,18 +150,18 @@ main() {
   wait_until 60 "the emulator at ${emulator}" curl --silent --max-time 5 --output /dev/null "${emulator}/moto-api/"
 
   log "terraform: global (workspace global)"
-  local terraform_root="${source}/infra/terraform"
+  local terraform_root="${tree}/infra/terraform"
   write_emulator_override "${terraform_root}/global" "${emulator}"
   write_tfvars "${work}/global.tfvars" "${kubeconfig}" "${context}"
   terraform_apply "${terraform_root}/global" global "${work}/global.tfvars"
 
   log "terraform: environment (workspace test), Applications at ${revision}"
-  point_applications "${source}/infra/argocd" "${repository}" "${revision}"
+  point_applications "${tree}/infra/argocd" "${repository}" "${revision}"
   write_emulator_override "${terraform_root}/environment" "${emulator}"
   write_tfvars "${work}/environment.tfvars" "${kubeconfig}" "${context}" \
     "${EMULATOR_IN_CLUSTER_URL}" "${E2E_GIT_TOKEN:-}"
   terraform_apply "${terraform_root}/environment" test "${work}/environment.tfvars"
-  kubectl apply -k "${source}/test/e2e-cluster/auxiliary-egress"
+  kubectl apply -k "${tree}/test/e2e-cluster/auxiliary-egress"
 
   log "waiting up to ${wait_seconds} s for both Applications to be Synced and Healthy"
   wait_until "${wait_seconds}" "Synced/Healthy Applications" applications_ready

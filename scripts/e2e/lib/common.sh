@@ -19,7 +19,7 @@ require_commands() {
   ((${#missing[@]} == 0)) || die "missing: ${missing[*]} (see README, \"Prove it in a cluster\")"
 }
 
-# wait_until SECONDS DESCRIPTION COMMAND...: runs COMMAND every 5 s until it succeeds; fails
+# wait_until SECONDS DESCRIPTION COMMAND...: runs COMMAND every 2 s until it succeeds; fails
 # once SECONDS have passed. Never waits unbounded.
 wait_until() {
   local seconds="$1" description="$2"
@@ -30,6 +30,6 @@ wait_until() {
       printf 'e2e: gave up after %s s waiting for %s\n' "${seconds}" "${description}" >&2
       return 1
     fi
-    sleep 5
+    sleep 2
   done
 }
