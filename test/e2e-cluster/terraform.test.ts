@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
+import { contractNames } from '../deploy/contract';
 import { render } from '../deploy/manifests';
 import { type Block, type Json, loadModule, type Module, ROOT_MODULES } from '../terraform/hcl';
 import { bash, ROOT } from './support';
@@ -240,6 +241,11 @@ describe('auxiliary_service_settings (how the emulator URL reaches auxiliary-ser
     assert.equal(settings?.data, '${var.auxiliary_service_settings}');
     assert.equal(settings?.metadata[0].name, '${local.settings_config_map_name}');
     assert.deepEqual(container?.envFrom, [{ configMapRef: { name: apps.locals.settings_config_map_name } }]);
+    assert.equal(
+      contractNames('Settings ConfigMap')[0],
+      apps.locals.settings_config_map_name,
+      'docs/contract.md',
+    );
     assert.equal(root.modules.apps?.auxiliary_service_settings, '${var.auxiliary_service_settings}');
     assert.ok(
       apps.resources['helm_release.argocd_apps']?.depends_on.includes('${kubernetes_config_map_v1.settings}'),
