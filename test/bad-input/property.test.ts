@@ -17,6 +17,8 @@ import { loadMainConfig } from '../../services/main-api/src/config';
 import { problemShapeError } from '../support/system';
 
 const PREFIX = '/test/apps/';
+/** The parameters that exist (what DescribeParameters lists under the prefix). */
+const LISTED = [`${PREFIX}config/hotel`, `${PREFIX}config/env_name`];
 const credentials = { accessKeyId: 'AKIAPROPERTYTEST0000', secretAccessKey: 'property-test-secret' };
 
 // Generators -----------------------------------------------------------------------------------
@@ -46,6 +48,7 @@ const anyChar = fc.oneof(
 const validLevel = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/);
 /** Names SSM accepts, mostly under the readable prefix, sometimes outside it. */
 const validName = fc.oneof(
+  fc.constantFrom(...LISTED),
   fc.array(validLevel, { minLength: 1, maxLength: 4 }).map((levels) => `${PREFIX}${levels.join('/')}`),
   fc.array(validLevel, { minLength: 1, maxLength: 15 }).map((levels) => `/${levels.join('/')}`),
   validLevel,
@@ -158,7 +161,8 @@ function expectedForParameter(names: { name: string }[], bare: boolean): { statu
   const name = bare ? '' : (names[0]?.name ?? '');
   if (parameterNameProblem(name)) return { status: [400], aws: false };
   if (!name.startsWith(PREFIX) || name.length === PREFIX.length) return { status: [403], aws: false };
-  return { status: [200], aws: true };
+  // Only names the listing of the prefix knows are read; any other is a 404 without a call.
+  return LISTED.includes(name) ? { status: [200], aws: true } : { status: [404], aws: false };
 }
 
 // Services -------------------------------------------------------------------------------------
@@ -174,13 +178,16 @@ describe('bad input never breaks the services', () => {
     ssmMock.on(GetParameterCommand).callsFake((input: { Name?: string }) => ({
       Parameter: { Name: input.Name, Value: 'generated-value', Type: 'String' },
     }));
-    ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: `${PREFIX}config/hotel` }] });
+    ssmMock.on(DescribeParametersCommand).resolves({ Parameters: LISTED.map((Name) => ({ Name })) });
     s3Mock.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'test-apps-main' }] });
     const auxConfig = loadAuxiliaryConfig({
       AWS_REGION: 'eu-west-1',
       ENVIRONMENT_NAME: 'test',
       LOG_LEVEL: 'silent',
-      CACHE_PARAMETER_TTL_MS: '0', // every valid request reaches the (mocked) SDK: countable
+      CACHE_PARAMETER_TTL_MS: '0', // every listed name reaches the (mocked) SDK: countable
+      // The call budget out of the way: this test is about input, not about the AWS call rate.
+      AWS_CALL_RATE: '1000',
+      AWS_CALL_BURST: '1000',
       VERSION: 'aux-prop',
     });
     ({ app: aux } = await buildAuxiliary(auxConfig, { clients: { ssm, s3 } }));

@@ -31,6 +31,9 @@ describe('emulator restart mid-run', () => {
       CACHE_PARAMETER_TTL_MS: '0',
       CACHE_LIST_TTL_MS: '0',
       CACHE_MAX_STALE_MS: '0',
+      // Every request reaches AWS, far faster than the default call budget allows.
+      AWS_CALL_RATE: '1000',
+      AWS_CALL_BURST: '1000',
       LOG_LEVEL: 'warn',
     });
   });

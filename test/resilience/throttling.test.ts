@@ -1,6 +1,8 @@
 // SSM throttles every call (HTTP 400 {"__type":"ThrottlingException"} from the fault proxy, as
 // SSM answers): the real SDK retries a bounded number of times with jittered backoff, then
 // auxiliary-service answers 503 with Retry-After. No emulator is needed: nothing gets through.
+// The first call a /parameter request needs is the listing of the prefix (known-names.ts), so
+// that is the call being throttled here; concurrent requests share it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FaultProxy, SSM_THROTTLING } from '../support/fault-proxy';
@@ -58,7 +60,8 @@ describe('auxiliary-service when SSM throttles', () => {
     assert.ok(Number(result.headers['retry-after']) >= 1, 'Retry-After present');
     assert.ok(result.ms <= BUDGET_MS + MARGIN_MS, `answered in ${Math.round(result.ms)} ms`);
     assert.equal(proxy.stats().answered - before, 3, 'attempts that reached SSM');
-    assert.equal(await attemptsMetric(aux.url, 'GetParameter'), 3, 'aws_request_attempts_total');
+    assert.equal(await attemptsMetric(aux.url, 'DescribeParameters'), 3, 'aws_request_attempts_total');
+    assert.equal(await attemptsMetric(aux.url, 'GetParameter'), 0, 'no value is read for an unlisted name');
     console.log(`[measure] SSM throttling → aux 503 after 3 attempts in ${Math.round(result.ms)} ms`);
   });
 
@@ -70,7 +73,8 @@ describe('auxiliary-service when SSM throttles', () => {
     assert.ok(result.ms <= 1_000, `answered in ${Math.round(result.ms)} ms`);
   });
 
-  test('a burst of 20 requests: at most 3 attempts each (no retry storm), backoff jittered', async () => {
+  test('a burst of 20 requests: one throttled listing shared by all (no retry storm), all 503', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the failed listing's retry delay
     const before = proxy.stats().answered;
     const started = performance.now();
     const results = await Promise.all(
@@ -84,14 +88,8 @@ describe('auxiliary-service when SSM throttles', () => {
       assert.ok(result.headers['retry-after']);
     }
     const attempts = proxy.stats().answered - before;
-    assert.ok(attempts >= 20 && attempts <= 60, `attempts for 20 requests: ${attempts}`);
+    assert.ok(attempts >= 1 && attempts <= 3, `attempts for 20 requests: ${attempts}`);
     assert.ok(elapsed <= BUDGET_MS + MARGIN_MS, `burst answered in ${Math.round(elapsed)} ms`);
-    // Full jitter: the retries of concurrent requests do not fire in lock-step.
-    const durations = results.map((result) => result.ms).sort((a, b) => a - b);
-    const spread = (durations.at(-1) ?? 0) - (durations[0] ?? 0);
-    assert.ok(spread > 100, `durations spread over ${Math.round(spread)} ms`);
-    console.log(
-      `[measure] 20 throttled requests → ${attempts} attempts, all 503 in ${Math.round(elapsed)} ms (spread ${Math.round(spread)} ms)`,
-    );
+    console.log(`[measure] 20 throttled requests → ${attempts} attempts, all 503 in ${Math.round(elapsed)} ms`);
   });
 });

@@ -30,7 +30,7 @@ export const baseConfigShape = (defaultPort: number) => ({
   SHUTDOWN_DELAY_MS: intFromEnv(0, 60_000, 5_000),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(100, 120_000, 10_000),
   /** Load shedding (load-shedding.ts): 503 at once above this mean event-loop delay; 0 = off. */
-  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(0, 10_000, 500),
+  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(0, 10_000, 1_000),
   /** Load shedding: 503 at once above this heap in use (MiB); 0 = no heap bound. */
   LOAD_SHED_MAX_HEAP_MB: intFromEnv(0, 65_536, 0),
   CORS_ORIGINS: z

@@ -36,6 +36,15 @@ export async function registerLoadShedding(
   });
   let shedSinceLog = 0;
   let loggedAt = Number.NEGATIVE_INFINITY;
+  // Start-up (loading the bundle, building clients) blocks the loop once; the sample that saw it
+  // must not shed the first requests. Armed two samples after the app is ready.
+  let armed = false;
+  app.addHook('onReady', (done) => {
+    setTimeout(() => {
+      armed = true;
+    }, 2 * SAMPLE_INTERVAL_MS).unref();
+    done();
+  });
 
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
@@ -43,7 +52,7 @@ export async function registerLoadShedding(
     sampleInterval: SAMPLE_INTERVAL_MS,
     pressureHandler: (request, _reply, reason, value) => {
       const route = request.routeOptions.url;
-      if (route !== undefined && EXEMPT_ROUTES.has(route)) return;
+      if (!armed || (route !== undefined && EXEMPT_ROUTES.has(route))) return;
       shed.inc({ route: route ?? 'unmatched', reason });
       shedSinceLog++;
       const now = Date.now();

@@ -10,6 +10,7 @@ async function serviceWith(env: Record<string, string>) {
   app.get('/work', async () => ({ ok: true }));
   after(() => app.close());
   await app.ready();
+  await sleep(600); // shedding is armed two samples after ready
   return app;
 }
 
@@ -20,6 +21,20 @@ function blockEventLoop(ms: number): void {
 }
 
 describe('load shedding', () => {
+  it('does not shed the first requests after a start-up that blocked the loop', async () => {
+    const config = loadConfig(z.object(baseConfigShape(8000)), {
+      LOG_LEVEL: 'silent',
+      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '50',
+    });
+    const { app } = await createService({ name: 'kit', config, versionFields: { kit_version: 'v' } });
+    app.get('/work', async () => ({ ok: true }));
+    after(() => app.close());
+    blockEventLoop(700); // what loading a bundle and building SDK clients does
+    await app.ready();
+    await sleep(20);
+    assert.equal((await app.inject({ method: 'GET', url: '/work' })).statusCode, 200);
+  });
+
   it('answers 503 problem+json with Retry-After at once while the event loop lags, probes excepted', async () => {
     const app = await serviceWith({ LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '50' });
     assert.equal((await app.inject({ method: 'GET', url: '/work' })).statusCode, 200);
