@@ -56,15 +56,7 @@ before(async () => {
   process.env.AWS_ROLE_ARN = Role?.Arn;
   process.env.AWS_WEB_IDENTITY_TOKEN_FILE = tokenFile;
   process.env.AWS_ROLE_SESSION_NAME = 'auxiliary-service-test';
-  // Load shedding off: on a busy test machine the emulator's start can stall the event loop
-  // past the threshold, and a 503 "overloaded" would say nothing about credentials.
-  ({ app } = await buildApp(
-    testConfig({
-      CACHE_PARAMETER_TTL_MS: '0',
-      CACHE_LIST_TTL_MS: '0',
-      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
-    }),
-  ));
+  ({ app } = await buildApp(testConfig({ CACHE_PARAMETER_TTL_MS: '0', CACHE_LIST_TTL_MS: '0' })));
 });
 
 after(async () => {
