@@ -1,5 +1,6 @@
 // The load generator, run as its own process so that it never shares an event loop with
-// the orchestrator or a server. Input: one JSON argument; output: one JSON line on stdout.
+// the orchestrator or a server. Input: one JSON argument. Output on stdout: the line `measuring`
+// when the warm-up is over, then one JSON line with the result.
 import autocannon from 'autocannon';
 
 export interface LoadRequest {
@@ -26,6 +27,7 @@ const options = { url: request.url, connections: request.connections, pipelining
 
 // JIT and connection warm-up; not measured.
 if (request.warmupSeconds > 0) await autocannon({ ...options, duration: request.warmupSeconds });
+process.stdout.write('measuring\n');
 const run = await autocannon({ ...options, duration: request.durationSeconds });
 
 const result: LoadResult = {

@@ -1,4 +1,5 @@
 // What the benchmark reads from the processes under load: Prometheus counters, memory, the machine.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 
@@ -45,4 +46,24 @@ export function machine() {
     node: process.version,
     os: `${process.platform} ${release()}`,
   };
+}
+
+const CLOCK_TICKS_PER_SECOND =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat. Divided by the
+ * requests served it gives CPU per request, which moves far less than req/s when other work
+ * shares the machine.
+ */
+export function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Write-type system calls (write, writev…) the process has made so far, all threads, from /proc/<pid>/io. */
+export function writeSyscalls(pid: number): number {
+  return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
 }

@@ -1,7 +1,7 @@
 // `npm run bench`: starts the emulator, both services (built bundles), a second
-// auxiliary-service without a value cache and a bare node:http server on loopback, puts
-// the same load on each case in one run, and writes bench/results/latest.{json,md}.
-import { spawn } from 'node:child_process';
+// auxiliary-service without a value cache and the reference servers on loopback, puts the same
+// load on each case in one run, and writes bench/results/latest.{json,md}.
+// BENCH_CASES=name,name… runs only those cases (A/B comparisons) and writes no results file.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -13,21 +13,33 @@ import { MOTO_INSTALL_HINT, motoAvailable, startMoto } from '../scripts/local/mo
 import { seedEnvironment } from '../scripts/local/seed';
 import { type ServiceProcess, startAuxiliary, startMainApi } from '../scripts/local/services';
 import { LOCAL_REGION } from '../scripts/local/stack';
-import type { LoadRequest, LoadResult } from './load';
-import { awsCalls, difference, machine, memoryOf } from './probes';
-import { type BenchResults, type CaseResult, evaluateTargets, toMarkdown } from './report';
+import { generateLoad } from './generate-load';
+import { awsCalls, cpuTimeMs, difference, machine, memoryOf, writeSyscalls } from './probes';
+import {
+  applyRatios,
+  type Baseline,
+  type BenchResults,
+  type CaseResult,
+  evaluateTargets,
+  toMarkdown,
+} from './report';
 
 const CONNECTIONS = 50;
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
-const LOAD_SCRIPT = fileURLToPath(new URL('./load.ts', import.meta.url));
 const RAW_SCRIPT = fileURLToPath(new URL('./raw-server.ts', import.meta.url));
+const TWO_HOP_SCRIPT = fileURLToPath(new URL('./raw-two-hop-server.ts', import.meta.url));
 const FASTIFY_SCRIPT = fileURLToPath(new URL('./fastify-server.ts', import.meta.url));
+const ONLY = process.env.BENCH_CASES?.split(',').filter(Boolean);
 
 interface Case {
   name: string;
   url: string;
+  /** The reference this case's rate is divided by: the same job done with nothing else. */
+  baseline: Baseline;
+  /** The processes doing the case's work, by label: their CPU time per request is reported. */
+  serving: Record<string, { child: { pid?: number | undefined } }>;
   /** The auxiliary-service whose AWS calls this case may cause. */
   aws?: ServiceProcess;
   /** Not one of the issue's cases: shown to explain the ratios. */
@@ -59,40 +71,20 @@ async function startTimed(
   }
 }
 
-/** A reference server (raw-server.ts, fastify-server.ts) in its own process. */
-async function startReference(name: string, script: string): Promise<ServiceProcess> {
+/** A reference server (raw-server.ts, raw-two-hop-server.ts, fastify-server.ts) in its own process. */
+async function startReference(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
   const raw = spawnProcess(name, process.execPath, ['--import', 'tsx', script], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
   });
   running.push(raw);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(url, raw.child);
   return { ...raw, url, port };
-}
-
-/** Runs the load generator in its own process and returns what it measured. */
-function generateLoad(url: string): Promise<LoadResult> {
-  const request: LoadRequest = {
-    url,
-    connections: CONNECTIONS,
-    warmupSeconds: WARMUP_SECONDS,
-    durationSeconds: DURATION_SECONDS,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, JSON.stringify(request)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with code ${code}`));
-      resolve(JSON.parse(output.trim().split('\n').pop() ?? '') as LoadResult);
-    });
-  });
 }
 
 async function main(): Promise<void> {
@@ -117,36 +109,98 @@ async function main(): Promise<void> {
   // Reference: the same service without the per-request access log, to price that log.
   const quiet = await startTimed(() => startAuxiliary({ ...auxiliaryOptions, env: { LOG_LEVEL: 'warn' } }));
   const raw = await startReference('raw', RAW_SCRIPT);
+  const twoHop = await startReference('raw_two_hop', TWO_HOP_SCRIPT, { BACKEND_URL: raw.url });
   const bareFastify = await startReference('fastify_bare', FASTIFY_SCRIPT);
-  const services = {
+  const services: Record<string, { service: ServiceProcess; ms?: number; reference?: boolean }> = {
     'auxiliary-service': auxiliary,
     'main-api': mainApi,
     'auxiliary-service (no value cache)': noCache,
     'auxiliary-service (LOG_LEVEL=warn)': quiet,
+    '(raw_two_hop front)': { service: twoHop, reference: true },
   };
 
   const aux = auxiliary.service;
   const api = mainApi.service;
   const parameterPath = `/parameter?name=${encodeURIComponent(parameterName)}`;
-  const cases: Case[] = [
-    { name: 'raw', url: `${raw.url}/` },
-    { name: 'fastify_bare', url: `${bareFastify.url}/`, reference: true },
-    { name: 'aux_healthz', url: `${aux.url}/healthz`, aws: aux },
-    { name: 'main_healthz', url: `${api.url}/healthz`, aws: aux },
-    { name: 'aux_parameter_warm', url: `${aux.url}${parameterPath}`, aws: aux },
+  // `serving`: the processes that do a case's work, whose CPU time per request is reported.
+  const direct = (service: ServiceProcess) => ({ 'auxiliary-service': service });
+  const forwarded = { 'main-api': api, 'auxiliary-service': aux };
+  const allCases: Case[] = [
+    { name: 'raw', url: `${raw.url}/`, baseline: 'raw', serving: { raw } },
+    {
+      name: 'raw_two_hop',
+      url: `${twoHop.url}${parameterPath}`,
+      baseline: 'raw_two_hop',
+      serving: { front: twoHop, backend: raw },
+    },
+    {
+      name: 'fastify_bare',
+      url: `${bareFastify.url}/`,
+      baseline: 'raw',
+      serving: { fastify: bareFastify },
+      reference: true,
+    },
+    { name: 'aux_healthz', url: `${aux.url}/healthz`, baseline: 'raw', serving: direct(aux), aws: aux },
+    {
+      name: 'main_healthz',
+      url: `${api.url}/healthz`,
+      baseline: 'raw',
+      serving: { 'main-api': api },
+      aws: aux,
+    },
+    {
+      name: 'aux_parameter_warm',
+      url: `${aux.url}${parameterPath}`,
+      baseline: 'raw',
+      serving: direct(aux),
+      aws: aux,
+    },
     {
       name: 'aux_parameter_warm_nolog',
       url: `${quiet.service.url}${parameterPath}`,
+      baseline: 'raw',
+      serving: direct(quiet.service),
       aws: quiet.service,
       reference: true,
     },
-    { name: 'main_parameter_warm', url: `${api.url}${parameterPath}`, aws: aux },
-    { name: 'aux_parameter_nocache', url: `${noCache.service.url}${parameterPath}`, aws: noCache.service },
-    { name: 'main_parameters_warm', url: `${api.url}/parameters`, aws: aux },
-    { name: 'main_buckets_warm', url: `${api.url}/buckets`, aws: aux },
-    // raw again at the end: the machine may be busier or quieter than at the start.
-    { name: 'raw_again', url: `${raw.url}/`, reference: true },
+    {
+      name: 'main_parameter_warm',
+      url: `${api.url}${parameterPath}`,
+      baseline: 'raw_two_hop',
+      serving: forwarded,
+      aws: aux,
+    },
+    {
+      name: 'aux_parameter_nocache',
+      url: `${noCache.service.url}${parameterPath}`,
+      baseline: 'raw',
+      serving: direct(noCache.service),
+      aws: noCache.service,
+    },
+    {
+      name: 'main_parameters_warm',
+      url: `${api.url}/parameters`,
+      baseline: 'raw_two_hop',
+      serving: forwarded,
+      aws: aux,
+    },
+    {
+      name: 'main_buckets_warm',
+      url: `${api.url}/buckets`,
+      baseline: 'raw_two_hop',
+      serving: forwarded,
+      aws: aux,
+    },
+    // The references again at the end: how much the machine's load moved during the run.
+    {
+      name: 'raw_two_hop_again',
+      url: `${twoHop.url}${parameterPath}`,
+      baseline: 'raw_two_hop',
+      serving: { front: twoHop, backend: raw },
+    },
+    { name: 'raw_again', url: `${raw.url}/`, baseline: 'raw', serving: { raw } },
   ];
+  const cases = ONLY ? allCases.filter((entry) => ONLY.includes(entry.name)) : allCases;
 
   const peakRss: Record<string, number> = {};
   const sampleMemory = () => {
@@ -155,34 +209,70 @@ async function main(): Promise<void> {
       if (pid !== undefined) peakRss[name] = Math.max(peakRss[name] ?? 0, memoryOf(pid).rssMB);
     }
   };
+  /** CPU ms and write system calls so far of each serving process. */
+  const countersOf = (serving: Case['serving']) =>
+    Object.fromEntries(
+      Object.entries(serving).map(([label, { child }]) => [
+        label,
+        child.pid
+          ? { cpuMs: cpuTimeMs(child.pid), writes: writeSyscalls(child.pid) }
+          : { cpuMs: 0, writes: 0 },
+      ]),
+    );
 
   const results: CaseResult[] = [];
   const loadBefore = loadavg()[0] ?? 0;
-  for (const { name, url, aws, reference } of cases) {
+  for (const { name, url, baseline, serving, aws, reference } of cases) {
     process.stderr.write(`bench: ${name} (${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s)…\n`);
-    // Counted over the measured window only, from the warm-up's end.
     const before = aws ? await awsCalls(aws.url) : {};
-    const load = generateLoad(url);
-    await sleep(WARMUP_SECONDS * 1_000);
-    const beforeMeasured = aws ? await awsCalls(aws.url) : {};
+    // AWS calls and CPU time are counted over the measured window only, from the warm-up's end.
+    let countersBefore: ReturnType<typeof countersOf> = {};
+    let awsBefore: Promise<Record<string, number>> = Promise.resolve({});
     const sampler = setInterval(sampleMemory, 250);
-    const measured = await load.finally(() => clearInterval(sampler));
+    const measured = await generateLoad(
+      { url, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, durationSeconds: DURATION_SECONDS },
+      () => {
+        countersBefore = countersOf(serving);
+        if (aws) awsBefore = awsCalls(aws.url);
+      },
+    ).finally(() => clearInterval(sampler));
+    const countersAfter = countersOf(serving);
     const after = aws ? await awsCalls(aws.url) : {};
+    const perRequest = (key: 'cpuMs' | 'writes', scale: number) =>
+      Object.fromEntries(
+        Object.entries(countersAfter).map(([label, counters]) => [
+          label,
+          measured.requests > 0
+            ? Math.round(
+                (scale * (counters[key] - (countersBefore[label]?.[key] ?? 0))) / measured.requests,
+              ) / 100
+            : 0,
+        ]),
+      );
+    // CPU in µs (to 0.01), writes to 0.01 per request.
+    const cpuUsPerRequest = perRequest('cpuMs', 100_000);
+    const writeSyscallsPerRequest = perRequest('writes', 100);
     results.push({
       name,
       ...(reference ? { reference } : {}),
       path: new URL(url).pathname + new URL(url).search,
       ...measured,
       errors: measured.non2xx + measured.socketErrors,
-      ratioToRaw: 0,
-      awsCalls: difference(beforeMeasured, after),
+      baseline,
+      ratio: 0,
+      cpuUsPerRequest,
+      writeSyscallsPerRequest,
+      awsCalls: difference(await awsBefore, after),
       awsCallsWithWarmup: difference(before, after),
     });
+    const cpu = Object.entries(cpuUsPerRequest)
+      .map(([label, us]) => `${label} ${Math.round(us)} µs ${writeSyscallsPerRequest[label]} writes`)
+      .join(' + ');
+    process.stderr.write(
+      `bench: ${name}: ${Math.round(measured.reqPerSec)} req/s, p99 ${measured.p99Ms} ms, per request ${cpu}\n`,
+    );
   }
-  // The reference rate: raw measured first and last, averaged.
-  const raws = results.filter((result) => result.name === 'raw' || result.name === 'raw_again');
-  const rawRate = raws.reduce((sum, result) => sum + result.reqPerSec, 0) / Math.max(1, raws.length);
-  for (const result of results) result.ratioToRaw = rawRate > 0 ? result.reqPerSec / rawRate : 0;
+  const references = applyRatios(results);
 
   sampleMemory();
   const bench: BenchResults = {
@@ -198,11 +288,13 @@ async function main(): Promise<void> {
       logLevel: 'info',
     },
     cases: results,
+    references,
     services: Object.fromEntries(
-      Object.entries(services).map(([name, { service, ms }]) => [
+      Object.entries(services).map(([name, { service, ms, reference }]) => [
         name,
         {
-          startToReadyMs: Math.round(ms),
+          ...(reference ? { reference } : {}),
+          ...(ms === undefined ? {} : { startToReadyMs: Math.round(ms) }),
           peakRssUnderLoadMB: Math.round(peakRss[name] ?? 0),
           peakRssLifetimeMB: Math.round(service.child.pid ? memoryOf(service.child.pid).peakMB : 0),
         },
@@ -213,8 +305,10 @@ async function main(): Promise<void> {
   bench.targets = evaluateTargets(bench);
 
   const markdown = toMarkdown(bench);
-  writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify(bench, null, 2)}\n`);
-  writeFileSync(`${RESULTS}latest.md`, markdown);
+  if (!ONLY) {
+    writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify(bench, null, 2)}\n`);
+    writeFileSync(`${RESULTS}latest.md`, markdown);
+  }
   process.stdout.write(`\n${markdown}`);
 }
 
