@@ -14,6 +14,7 @@ import {
 } from './error-handler';
 import { Lifecycle } from './lifecycle';
 import { registerLoadShedding } from './load-shedding';
+import { createLogDestination } from './log-destination';
 import { createMetricsRegistry, registerHttpMetrics } from './metrics';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { registerSecurity } from './security';
@@ -67,7 +68,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       level: config.LOG_LEVEL,
       base: { service: options.name, version: config.VERSION },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      ...(options.logStream ? { stream: options.logStream } : {}),
+      stream: options.logStream ?? createLogDestination(),
     },
     genReqId: requestIdFor,
     logController: new AccessLog(),

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
+import { flushLogs } from './log-destination';
 
 /** Shared by /readyz and the shutdown sequence: once draining, the pod reports not ready. */
 export class Lifecycle {
@@ -24,8 +25,9 @@ export interface ShutdownOptions {
 /**
  * SIGTERM/SIGINT: readiness flips to 503 at once; the server keeps serving for `delayMs`
  * (endpoints are removed from Services asynchronously), then stops accepting connections
- * and lets in-flight requests finish. If that takes longer than `timeoutMs` the process
- * exits with code 1 rather than wait for SIGKILL.
+ * and lets in-flight requests finish, writes out the buffered log lines and exits 0. If that
+ * takes longer than `timeoutMs` the process exits with code 1 rather than wait for SIGKILL
+ * (pino still writes the buffer out synchronously on exit).
  */
 export function installGracefulShutdown(
   app: FastifyInstance,
@@ -48,17 +50,34 @@ export function installGracefulShutdown(
     deadline.unref();
 
     await sleep(options.delayMs);
+    let code = 0;
     try {
       await app.close();
       app.log.info('shutdown: complete');
-      exit(0);
     } catch (err) {
       app.log.error({ err }, 'shutdown: close failed');
-      exit(1);
+      code = 1;
     }
+    // Log lines are buffered (log-destination.ts): the access lines of the last requests go out now.
+    await flushLogs(app.log);
+    exit(code);
   };
 
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
     process.once(signal, (received) => void shutdown(received));
   }
+}
+
+/**
+ * An error nothing caught ends the process with exit code 1, as Node would, but first leaves a
+ * structured `fatal` line in the log; pino's fatal() writes the buffered log lines out with it.
+ */
+export function exitOnFatalError(
+  app: FastifyInstance,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  process.once('uncaughtException', (err, origin) => {
+    app.log.fatal({ err, origin }, 'fatal: uncaught error, exiting');
+    exit(1);
+  });
 }

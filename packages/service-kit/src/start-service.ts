@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BaseConfig } from './config';
 import { ConfigError } from './config';
-import { installGracefulShutdown, type Lifecycle } from './lifecycle';
+import { exitOnFatalError, installGracefulShutdown, type Lifecycle } from './lifecycle';
 
 /**
  * What each server.ts does: build, listen, install shutdown. A configuration error ends
@@ -12,6 +12,7 @@ export async function startService(
 ): Promise<void> {
   try {
     const { app, lifecycle, config } = await build();
+    exitOnFatalError(app);
     installGracefulShutdown(app, lifecycle, {
       delayMs: config.SHUTDOWN_DELAY_MS,
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
