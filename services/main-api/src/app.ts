@@ -25,7 +25,7 @@ export async function buildApp(
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
 
-  const auxiliary = new AuxiliaryClient(config, metrics);
+  const auxiliary = new AuxiliaryClient(config, metrics, app.log);
   readyzRoute(app, lifecycle);
   for (const path of FORWARDED_PATHS) forwardRoute(app, path, auxiliary, version);
 

@@ -31,3 +31,22 @@ describe('main-api configuration', () => {
     assert.ok(loadMainConfig({ AUXILIARY_URL: 'http://x' }).UPSTREAM_TIMEOUT_MS > 3_000);
   });
 });
+
+describe('UPSTREAM_MAX_PENDING', () => {
+  it('defaults to 256 and takes 0 (no waiting at all)', () => {
+    assert.equal(loadMainConfig({ AUXILIARY_URL: 'http://x' }).UPSTREAM_MAX_PENDING, 256);
+    assert.equal(
+      loadMainConfig({ AUXILIARY_URL: 'http://x', UPSTREAM_MAX_PENDING: '0' }).UPSTREAM_MAX_PENDING,
+      0,
+    );
+  });
+
+  it('refuses what is not a whole number in range, naming the variable', () => {
+    for (const value of ['-1', '1.5', 'many', '100001']) {
+      assert.throws(
+        () => loadMainConfig({ AUXILIARY_URL: 'http://x', UPSTREAM_MAX_PENDING: value }),
+        /^ConfigError: invalid configuration: UPSTREAM_MAX_PENDING must be an integer between 0 and 100000$/,
+      );
+    }
+  });
+});

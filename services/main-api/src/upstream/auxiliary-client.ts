@@ -3,11 +3,14 @@ import {
   gatewayTimeout,
   HttpProblem,
   REQUEST_ID_HEADER,
-  withDeadline,
+  serviceUnavailable,
 } from '@platform/service-kit';
+import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { Pool } from 'undici';
 import type { Config } from '../config';
+import { BufferedCall } from './buffered-call';
+import { Deadlines } from './deadlines';
 
 export interface UpstreamResponse {
   status: number;
@@ -22,24 +25,44 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CONNECT_TIMEOUT',
   'ETIMEDOUT',
+  'TimeoutError',
 ]);
+// A call refused because too many are waiting: the client may retry after this long.
+const SHED_RETRY_AFTER_SECONDS = 1;
+// Refused calls are counted in the metric each time, but logged at most once per this period.
+const SHED_LOG_EVERY_MS = 5_000;
 
 /**
- * The HTTP client for auxiliary-service: one pool of keep-alive connections, a time
- * budget per call (above auxiliary-service's own AWS budget, so its 503/504 arrives
- * first), and the caller's request id forwarded.
+ * The HTTP client for auxiliary-service: one pool of keep-alive connections, a time budget per
+ * call (above auxiliary-service's own AWS budget, so its 503/504 arrives first), the caller's
+ * request id forwarded, and a bound on the calls waiting for a connection: past it a call is
+ * refused at once with 503 instead of joining an ever longer queue.
  */
 export class AuxiliaryClient {
   readonly #pool: Pool;
   readonly #timeoutMs: number;
+  readonly #deadlines: Deadlines;
+  /** Calls in flight or waiting for a connection, beyond which a call is refused. */
+  readonly #capacity: number;
+  readonly #log: Pick<FastifyBaseLogger, 'warn'>;
   readonly #calls: Counter<'route' | 'outcome'>;
   readonly #duration: Histogram<'route'>;
+  #inFlight = 0;
+  #shedSinceLog = 0;
+  #shedLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    config: Pick<Config, 'AUXILIARY_URL' | 'UPSTREAM_TIMEOUT_MS' | 'UPSTREAM_CONNECTIONS'>,
+    config: Pick<
+      Config,
+      'AUXILIARY_URL' | 'UPSTREAM_TIMEOUT_MS' | 'UPSTREAM_CONNECTIONS' | 'UPSTREAM_MAX_PENDING'
+    >,
     registry: Registry,
+    log: Pick<FastifyBaseLogger, 'warn'>,
   ) {
     this.#timeoutMs = config.UPSTREAM_TIMEOUT_MS;
+    this.#deadlines = new Deadlines(config.UPSTREAM_TIMEOUT_MS);
+    this.#capacity = config.UPSTREAM_CONNECTIONS + config.UPSTREAM_MAX_PENDING;
+    this.#log = log;
     this.#pool = new Pool(config.AUXILIARY_URL, {
       connections: config.UPSTREAM_CONNECTIONS,
       connectTimeout: Math.min(1_000, config.UPSTREAM_TIMEOUT_MS),
@@ -51,7 +74,7 @@ export class AuxiliaryClient {
     });
     this.#calls = new Counter({
       name: 'upstream_requests_total',
-      help: 'Calls from main-api to auxiliary-service, by route and outcome (status code or error).',
+      help: 'Calls from main-api to auxiliary-service, by route and outcome (status code, error, or shed when too many were waiting).',
       labelNames: ['route', 'outcome'],
       registers: [registry],
     });
@@ -64,44 +87,53 @@ export class AuxiliaryClient {
     });
   }
 
-  /** GETs `pathAndQuery` on auxiliary-service. Throws 502/504 problems when no usable answer comes. */
+  /**
+   * GETs `pathAndQuery` on auxiliary-service. Throws 502/504 problems when no usable answer
+   * comes, and a 503 problem at once when too many calls are already waiting.
+   */
   async get(route: string, pathAndQuery: string, requestId: string): Promise<UpstreamResponse> {
-    const stop = this.#duration.startTimer({ route });
+    if (this.#inFlight >= this.#capacity) throw this.#shed(route);
+    this.#inFlight++;
+    const started = performance.now();
+    const call = new BufferedCall();
+    const deadline = this.#deadlines.add(() =>
+      call.abandon(new DOMException(`deadline of ${this.#timeoutMs} ms passed`, 'TimeoutError')),
+    );
     try {
-      return await withDeadline(this.#timeoutMs, (signal) =>
-        this.#request(route, pathAndQuery, requestId, signal),
+      this.#pool.dispatch(
+        {
+          method: 'GET',
+          path: pathAndQuery,
+          headers: { accept: 'application/json', [REQUEST_ID_HEADER]: requestId },
+        },
+        call,
       );
+      const answer = await call.done;
+      return this.#parse(route, answer.status, answer.headers, answer.body);
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
-      const code = errorCode(error);
-      const timedOut = TIMEOUT_CODES.has(code) || code === 'TimeoutError' || code === 'AbortError';
+      const timedOut = TIMEOUT_CODES.has(errorCode(error));
       this.#calls.inc({ route, outcome: timedOut ? 'timeout' : 'unreachable' });
       throw timedOut
         ? gatewayTimeout(`auxiliary-service did not answer within ${this.#timeoutMs} ms`)
         : badGateway('auxiliary-service is unreachable');
     } finally {
-      stop();
+      this.#inFlight--;
+      this.#deadlines.remove(deadline);
+      this.#duration.observe({ route }, (performance.now() - started) / 1000);
     }
   }
 
-  async #request(
+  #parse(
     route: string,
-    pathAndQuery: string,
-    requestId: string,
-    signal: AbortSignal,
-  ): Promise<UpstreamResponse> {
-    const response = await this.#pool.request({
-      method: 'GET',
-      path: pathAndQuery,
-      headers: { accept: 'application/json', [REQUEST_ID_HEADER]: requestId },
-      signal,
-    });
+    status: number,
+    received: Record<string, string | string[] | undefined>,
+    raw: Buffer,
+  ): UpstreamResponse {
     let body: unknown;
     try {
-      body = await response.body.json();
-    } catch (error) {
-      // A timeout or a reset while reading the body is classified by get(), like any other.
-      if (!(error instanceof SyntaxError)) throw error;
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
       this.#calls.inc({ route, outcome: 'invalid_body' });
       throw badGateway('auxiliary-service sent an answer that is not JSON');
     }
@@ -109,16 +141,32 @@ export class AuxiliaryClient {
       this.#calls.inc({ route, outcome: 'invalid_body' });
       throw badGateway('auxiliary-service sent an unexpected answer');
     }
-    this.#calls.inc({ route, outcome: String(response.statusCode) });
+    this.#calls.inc({ route, outcome: String(status) });
     const headers: Record<string, string> = {};
     for (const name of PASSED_HEADERS) {
-      const value = response.headers[name];
+      const value = received[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    return { status: response.statusCode, body: body as Record<string, unknown>, headers };
+    return { status, body: body as Record<string, unknown>, headers };
+  }
+
+  #shed(route: string): HttpProblem {
+    this.#calls.inc({ route, outcome: 'shed' });
+    this.#shedSinceLog++;
+    const now = performance.now();
+    if (now - this.#shedLoggedAt >= SHED_LOG_EVERY_MS) {
+      this.#log.warn(
+        { route, refused: this.#shedSinceLog, capacity: this.#capacity },
+        'upstream: too many calls waiting for auxiliary-service, refusing with 503',
+      );
+      this.#shedLoggedAt = now;
+      this.#shedSinceLog = 0;
+    }
+    return serviceUnavailable('auxiliary-service is busy; retry shortly', SHED_RETRY_AFTER_SECONDS);
   }
 
   close(): Promise<void> {
+    this.#deadlines.stop();
     return this.#pool.close();
   }
 }
