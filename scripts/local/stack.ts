@@ -11,7 +11,8 @@ export interface StackOptions {
   environment?: string;
   auxiliaryEnv?: Record<string, string>;
   mainEnv?: Record<string, string>;
-  onLine?: (service: string, line: string) => void;
+  /** Each output line of a child process, and whether it came on its stdout or its stderr. */
+  onLine?: (service: string, line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface Stack {
@@ -28,7 +29,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stopAll = async () => {
     for (const process of started.reverse()) await process.stop();
   };
-  const lines = (service: string) => (line: string) => options.onLine?.(service, line);
+  const lines = (service: string) => (line: string, stream?: 'stdout' | 'stderr') =>
+    options.onLine?.(service, line, stream ?? 'stdout');
   try {
     const moto = await startMoto(options.motoPort, lines('moto'));
     started.push(moto);

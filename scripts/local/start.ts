@@ -1,4 +1,7 @@
 // `npm start`: the whole system on loopback, no AWS account and no Docker needed.
+// stdout carries the services' log lines (readable in a terminal, JSON when piped); what this
+// script itself has to say goes to stderr, so a pipe reads nothing but JSON.
+import { logLineFormatter } from './log-lines';
 import { MOTO_INSTALL_HINT, motoAvailable } from './moto';
 import { LOCAL_REGION, startStack } from './stack';
 
@@ -18,14 +21,22 @@ if (!motoAvailable()) {
   process.exit(1);
 }
 
+const formatLine = logLineFormatter({
+  pretty: process.stdout.isTTY === true,
+  colors: process.stdout.isTTY === true && process.stdout.hasColors(),
+});
+
 const stack = await startStack({
   motoPort: port('MOTO_PORT', 0) || undefined,
   auxiliaryPort: port('AUXILIARY_PORT', 8001),
   mainPort: port('MAIN_PORT', 8080),
   auxiliaryEnv: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
   mainEnv: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-  onLine: (service, line) => {
-    if (service !== 'moto') process.stdout.write(`[${service}] ${line}\n`);
+  onLine: (service, line, stream) => {
+    if (service === 'moto') return;
+    // The services log on stdout; their stderr (a crash, a Node warning) stays stderr.
+    if (stream === 'stderr') process.stderr.write(`${service}: ${line}\n`);
+    else process.stdout.write(`${formatLine(service, line)}\n`);
   },
 }).catch((error: unknown) => {
   console.error(
@@ -35,7 +46,7 @@ const stack = await startStack({
 });
 
 const { main, auxiliary, moto, seeded } = stack;
-console.log(`
+console.error(`
 Local system is up (environment "${seeded.environment}", region ${LOCAL_REGION}):
   main-api           ${main.url}
   auxiliary-service  ${auxiliary.url}
@@ -53,7 +64,7 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  console.log('stopping…');
+  console.error('stopping…');
   await stack.stop();
   process.exit(0);
 };
