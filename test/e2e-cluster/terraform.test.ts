@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { format } from '@cdktf/hcl-tools';
 import { parse } from '@cdktf/hcl2json';
 import { contractNames } from '../deploy/contract';
 import { render } from '../deploy/manifests';
@@ -56,6 +57,11 @@ for (const module of ROOT_MODULES) {
       const runs = Object.entries<Block[]>(test.run ?? {}).map(
         ([name, [run]]) => [name, run as Block] as const,
       );
+
+      it(`${file}: is formatted as terraform fmt -check wants it`, async () => {
+        const text = readFileSync(join(ROOT, 'infra/terraform', module, 'tests', file), 'utf8');
+        assert.equal(await format(text), text);
+      });
 
       it(`${file}: mocks every provider, so no cloud and no cluster is touched`, () => {
         assert.deepEqual(Object.keys(test.mock_provider ?? {}).sort(), PROVIDERS);
