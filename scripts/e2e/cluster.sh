@@ -176,6 +176,9 @@ main() {
   log "NetworkPolicies"
   check_network_policies
 
+  log "autoscaling"
+  check_autoscaling "$((wait_seconds < 180 ? wait_seconds : 180))"
+
   log "PASSED: ${revision} synced by Argo CD, served through main-api, versions ${revision}"
 }
 

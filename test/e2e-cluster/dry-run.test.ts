@@ -58,6 +58,7 @@ case " $* " in
     esac
     exec sleep 120 ;;
   *" get applications.argoproj.io "*) printf '%s' "\${STUB_APPS:-Synced/Healthy}" ;;
+  *" get deployment "*) printf '%s' "\${STUB_AVAILABLE:-2}" ;;
   *" exec "*)
     case " $* " in
       *moto.aws-emulator*) [ "\${STUB_POLICIES:-on}" = off ] && exit 0; exit 42 ;;
@@ -230,6 +231,12 @@ describe('cluster.sh failing', () => {
     const run = dryRun({ STUB_POLICIES: 'off' });
     assert.notEqual(run.status, 0);
     assert.match(run.output, /NetworkPolicies are not enforced/);
+  });
+
+  it('when the HPAs do not keep two pods available', () => {
+    const run = dryRun({ STUB_AVAILABLE: '1', E2E_WAIT_SECONDS: '1' });
+    assert.notEqual(run.status, 0);
+    assert.match(run.output, /waiting for 2 available main-api pods/);
   });
 
   it('refuses to reuse an existing cluster of the same name, and leaves it alone', () => {

@@ -88,3 +88,21 @@ check_network_policies() {
   [[ "${status}" == 42 ]] || die "probing the emulator from main-api failed in kubectl (status ${status})"
   printf 'main-api -> auxiliary-service allowed, main-api -> emulator blocked, as the policies say\n'
 }
+
+# two_available NAMESPACE DEPLOYMENT: at least the HPA's minimum (2) pods are available.
+two_available() {
+  local available
+  available="$(kubectl -n "$1" get deployment "$2" -o jsonpath='{.status.availableReplicas}' 2>/dev/null || true)"
+  ((${available:-0} >= 2))
+}
+
+# check_autoscaling SECONDS: the HPAs, not the manifests, set the pod count, and they keep two
+# (given SECONDS to get there).
+check_autoscaling() {
+  local seconds="$1" name
+  for name in main-api auxiliary-service; do
+    kubectl -n "${name}" get hpa "${name}" >/dev/null || die "HorizontalPodAutoscaler ${name} is missing"
+    wait_until "${seconds}" "2 available ${name} pods (HPA minReplicas)" two_available "${name}" "${name}"
+  done
+  printf 'both HPAs in place, 2 pods available each\n'
+}
