@@ -324,6 +324,20 @@ describe('monitoring components: rule and dashboard structure', () => {
     );
   });
 
+  it('alerts: the labels their annotations print survive the aggregation', () => {
+    // `sum by (service)` drops every other label: {{ $labels.pod }} would print nothing.
+    for (const rule of rules) {
+      const { groupingLabels } = parsePromQL(rule.expr);
+      const kept = groupingLabels.length > 0 ? groupingLabels : [...TARGET_LABELS];
+      for (const text of Object.values(rule.annotations ?? {}))
+        for (const [, label] of text.matchAll(/\$labels\.(\w+)/g))
+          assert.ok(
+            kept.includes(label as string),
+            `${rule.alert}: $labels.${label} is not kept by ${rule.expr}`,
+          );
+    }
+  });
+
   it('dashboard: unique panel ids, panels inside the 24-column grid, one data source variable', () => {
     const ids = panels.map((panel) => panel.id);
     assert.equal(new Set(ids).size, ids.length);
