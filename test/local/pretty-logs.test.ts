@@ -1,7 +1,7 @@
 // `npm start` shows the services' JSON log lines readably in a terminal and untouched otherwise:
 // the formatter on lines a real service logger wrote, then start.ts itself, once with its
 // output piped (every stdout line must be the services' JSON) and once on a pseudo-terminal
-// (util-linux `script`), where the same records must come out as readable lines.
+// (`script`), where the same records must come out as readable lines.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -146,9 +146,13 @@ describe('npm start output', () => {
   });
 
   it('on a terminal: the same records come out readable', async () => {
-    // util-linux `script` runs the command on a pseudo-terminal: stdout.isTTY is true there.
+    // `script` runs the command on a pseudo-terminal: stdout.isTTY is true there. util-linux's
+    // (Linux) takes the command as a string; the BSD one (macOS) as arguments.
     const command = [process.execPath, '--import', 'tsx', START].map((part) => `'${part}'`).join(' ');
-    const output = await run('script', ['-qfec', command, '/dev/null']);
+    const output =
+      process.platform === 'darwin'
+        ? await run('script', ['-q', '/dev/null', process.execPath, '--import', 'tsx', START])
+        : await run('script', ['-qfec', command, '/dev/null']);
     const lines = output.split(/\r?\n/);
     const request = lines.filter((line) => line.includes('npm-start-output'));
     assert.ok(request.length > 0, output);
