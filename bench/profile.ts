@@ -15,6 +15,7 @@ import { seedEnvironment } from '../scripts/local/seed';
 import { AUXILIARY_BUNDLE, MAIN_API_BUNDLE, startAuxiliary } from '../scripts/local/services';
 import { LOCAL_REGION } from '../scripts/local/stack';
 import { generateLoad } from './generate-load';
+import { imageNodeOptions } from './image-node-options';
 
 const target = process.argv[2] ?? 'main';
 const TWO_HOP_SCRIPT = fileURLToPath(new URL('./raw-two-hop-server.ts', import.meta.url));
@@ -132,7 +133,12 @@ async function main(): Promise<void> {
       ENVIRONMENT_NAME: seeded.environment,
     };
     if (target === 'aux') {
-      ({ url, child } = await profiled(dir, ['--enable-source-maps', AUXILIARY_BUNDLE], awsEnv, '/readyz'));
+      ({ url, child } = await profiled(
+        dir,
+        [AUXILIARY_BUNDLE],
+        { ...awsEnv, ...imageNodeOptions('auxiliary') },
+        '/readyz',
+      ));
     } else {
       const auxiliary = await startAuxiliary({
         awsEndpoint: moto.endpoint,
@@ -141,7 +147,12 @@ async function main(): Promise<void> {
         environment: seeded.environment,
       });
       running.push(auxiliary);
-      ({ url, child } = await profiled(dir, [MAIN_API_BUNDLE], { AUXILIARY_URL: auxiliary.url }, '/readyz'));
+      ({ url, child } = await profiled(
+        dir,
+        [MAIN_API_BUNDLE],
+        { AUXILIARY_URL: auxiliary.url, ...imageNodeOptions('main') },
+        '/readyz',
+      ));
     }
   }
   path ??= `/parameter?name=${encodeURIComponent('/test/apps/config/env_name')}`;

@@ -73,6 +73,8 @@ export interface BenchResults {
     parameter: string;
     parameterTtlMs: number;
     logLevel: string;
+    /** NODE_OPTIONS each service ran with: the ones its container image sets. */
+    nodeOptions: Record<string, string>;
   };
   cases: CaseResult[];
   references: Partial<Record<Baseline, ReferenceRuns>>;
@@ -199,6 +201,9 @@ export function toMarkdown(bench: BenchResults): string {
     `Load: ${settings.loadGenerator}, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per case, all cases in one run.`,
     `Services: the built bundles, LOG_LEVEL=${settings.logLevel} (one access-log line per request), default cache settings;`,
     `aux_parameter_nocache uses a second auxiliary-service with CACHE_PARAMETER_TTL_MS=0. Parameter: \`${settings.parameter}\`.`,
+    `NODE_OPTIONS as in the container images: ${Object.entries(settings.nodeOptions)
+      .map(([service, options]) => `${service} \`${options || '(none)'}\``)
+      .join(', ')}.`,
     'Everything (emulator, services, load generator) shares the same cores. Latency resolution is 1 ms.',
     '',
     'Each case is divided by its reference, the same job done with nothing else, measured in the same run:',

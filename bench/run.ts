@@ -14,6 +14,7 @@ import { seedEnvironment } from '../scripts/local/seed';
 import { type ServiceProcess, startAuxiliary, startMainApi } from '../scripts/local/services';
 import { LOCAL_REGION } from '../scripts/local/stack';
 import { generateLoad } from './generate-load';
+import { imageNodeOptions } from './image-node-options';
 import { awsCalls, cpuTimeMs, difference, machine, memoryOf, writeSyscalls } from './probes';
 import {
   applyRatios,
@@ -101,13 +102,19 @@ async function main(): Promise<void> {
   };
 
   // One at a time on an otherwise idle machine, so that start-up times do not compete.
-  const auxiliary = await startTimed(() => startAuxiliary(auxiliaryOptions));
-  const mainApi = await startTimed(() => startMainApi({ auxiliaryUrl: auxiliary.service.url }));
+  // The services run with the Node.js options their images set (memory sizing).
+  const auxEnv = imageNodeOptions('auxiliary');
+  const auxiliary = await startTimed(() => startAuxiliary({ ...auxiliaryOptions, env: auxEnv }));
+  const mainApi = await startTimed(() =>
+    startMainApi({ auxiliaryUrl: auxiliary.service.url, env: imageNodeOptions('main') }),
+  );
   const noCache = await startTimed(() =>
-    startAuxiliary({ ...auxiliaryOptions, env: { CACHE_PARAMETER_TTL_MS: '0' } }),
+    startAuxiliary({ ...auxiliaryOptions, env: { ...auxEnv, CACHE_PARAMETER_TTL_MS: '0' } }),
   );
   // Reference: the same service without the per-request access log, to price that log.
-  const quiet = await startTimed(() => startAuxiliary({ ...auxiliaryOptions, env: { LOG_LEVEL: 'warn' } }));
+  const quiet = await startTimed(() =>
+    startAuxiliary({ ...auxiliaryOptions, env: { ...auxEnv, LOG_LEVEL: 'warn' } }),
+  );
   const raw = await startReference('raw', RAW_SCRIPT);
   const twoHop = await startReference('raw_two_hop', TWO_HOP_SCRIPT, { BACKEND_URL: raw.url });
   const bareFastify = await startReference('fastify_bare', FASTIFY_SCRIPT);
@@ -286,6 +293,10 @@ async function main(): Promise<void> {
       parameter: parameterName,
       parameterTtlMs: 5_000,
       logLevel: 'info',
+      nodeOptions: {
+        'auxiliary-service': auxEnv.NODE_OPTIONS ?? '',
+        'main-api': imageNodeOptions('main').NODE_OPTIONS ?? '',
+      },
     },
     cases: results,
     references,
