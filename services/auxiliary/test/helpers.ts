@@ -12,6 +12,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     VERSION: 'v-test',
     AWS_MAX_ATTEMPTS: '1',
+    // In-process tests drive the app from its own event loop, so their load counts as the
+    // service's lag: load shedding is tested on its own (service-kit) and against real processes.
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,
   });
 }
