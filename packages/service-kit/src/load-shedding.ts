@@ -12,8 +12,10 @@ export interface LoadSheddingOptions {
 
 // Probes and scraping stay cheap and must not flap because the service is busy.
 const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
-// How often the loop delay and heap are sampled: short enough to react within a fraction of a second.
-const SAMPLE_INTERVAL_MS = 250;
+// How often the loop delay and heap are sampled. A whole second: a busy machine that starves the
+// process for a moment must not read as overload (a window without any delay sample counts as
+// infinite delay in under-pressure), and an overload worth shedding lasts longer than that.
+const SAMPLE_INTERVAL_MS = 1_000;
 const RETRY_AFTER_SECONDS = 1;
 const LOG_EVERY_MS = 5_000;
 

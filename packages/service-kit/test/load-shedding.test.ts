@@ -10,7 +10,7 @@ async function serviceWith(env: Record<string, string>) {
   app.get('/work', async () => ({ ok: true }));
   after(() => app.close());
   await app.ready();
-  await sleep(600); // shedding is armed two samples after ready
+  await sleep(2_100); // shedding is armed two samples after ready
   return app;
 }
 
@@ -18,6 +18,15 @@ async function serviceWith(env: Record<string, string>) {
 function blockEventLoop(ms: number): void {
   const until = Date.now() + ms;
   while (Date.now() < until) {}
+}
+
+/** Sustained lag: the loop turns only every `stepMs`, for `totalMs`. */
+async function lagEventLoop(totalMs: number, stepMs: number): Promise<void> {
+  const until = Date.now() + totalMs;
+  while (Date.now() < until) {
+    blockEventLoop(stepMs);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 describe('load shedding', () => {
@@ -39,8 +48,7 @@ describe('load shedding', () => {
     const app = await serviceWith({ LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '50' });
     assert.equal((await app.inject({ method: 'GET', url: '/work' })).statusCode, 200);
 
-    blockEventLoop(700);
-    await sleep(20); // the overdue sample (every 250 ms) runs first and sees the lag
+    await lagEventLoop(2_200, 200); // two whole samples (every 1 s) of ~200 ms delays
     const shed = await app.inject({ method: 'GET', url: '/work' });
     assert.equal(shed.statusCode, 503);
     assert.equal(shed.headers['retry-after'], '1');
@@ -51,14 +59,13 @@ describe('load shedding', () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /http_requests_shed_total\{route="\/work",reason="eventLoopDelay"[^}]*\} 1/);
 
-    await sleep(600); // two quiet samples
+    await sleep(2_100); // two quiet samples
     assert.equal((await app.inject({ method: 'GET', url: '/work' })).statusCode, 200, 'recovers by itself');
   });
 
   it('can be turned off', async () => {
     const app = await serviceWith({ LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' });
-    blockEventLoop(400);
-    await sleep(300);
+    await lagEventLoop(2_200, 200);
     assert.equal((await app.inject({ method: 'GET', url: '/work' })).statusCode, 200);
     assert.doesNotMatch(
       (await app.inject({ method: 'GET', url: '/metrics' })).body,
