@@ -90,6 +90,8 @@ describe('auxiliary-service when SSM throttles', () => {
     const attempts = proxy.stats().answered - before;
     assert.ok(attempts >= 1 && attempts <= 3, `attempts for 20 requests: ${attempts}`);
     assert.ok(elapsed <= BUDGET_MS + MARGIN_MS, `burst answered in ${Math.round(elapsed)} ms`);
-    console.log(`[measure] 20 throttled requests → ${attempts} attempts, all 503 in ${Math.round(elapsed)} ms`);
+    console.log(
+      `[measure] 20 throttled requests → ${attempts} attempts, all 503 in ${Math.round(elapsed)} ms`,
+    );
   });
 });

@@ -48,7 +48,14 @@ describe('no secret in any log line, at trace level', () => {
     ssm.destroy();
     // A proxy lets the run include AWS failures, whose errors are logged too.
     proxy = await FaultProxy.start(emulator.moto.port);
-    const trace = { LOG_LEVEL: 'trace', CACHE_PARAMETER_TTL_MS: '0', CACHE_MAX_STALE_MS: '0' };
+    // No cache and a call budget out of the way: every read reaches AWS and logs what it logs.
+    const trace = {
+      LOG_LEVEL: 'trace',
+      CACHE_PARAMETER_TTL_MS: '0',
+      CACHE_MAX_STALE_MS: '0',
+      AWS_CALL_RATE: '1000',
+      AWS_CALL_BURST: '1000',
+    };
     aux = await startAuxiliaryAt(proxy.url, emulator.seeded, trace, logs.for('auxiliary-service'));
     main = await startMainApiAt(aux.url, { LOG_LEVEL: 'trace' }, logs.for('main-api'));
   });
