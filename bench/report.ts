@@ -200,7 +200,7 @@ export function toMarkdown(bench: BenchResults): string {
     `1-minute load average ${machine.loadAverage1m.before.toFixed(1)} before, ${machine.loadAverage1m.after.toFixed(1)} after (other work on the machine).`,
     `Load: ${settings.loadGenerator}, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured per case, all cases in one run.`,
     `Services: the built bundles, LOG_LEVEL=${settings.logLevel} (one access-log line per request), default cache settings;`,
-    `aux_parameter_nocache uses a second auxiliary-service with CACHE_PARAMETER_TTL_MS=0. Parameter: \`${settings.parameter}\`.`,
+    `aux_parameter_nocache uses a second auxiliary-service with CACHE_PARAMETER_TTL_MS=0 and the AWS call budget lifted (AWS_CALL_RATE=1000). Parameter: \`${settings.parameter}\`.`,
     `NODE_OPTIONS as in the container images: ${Object.entries(settings.nodeOptions)
       .map(([service, options]) => `${service} \`${options || '(none)'}\``)
       .join(', ')}.`,
