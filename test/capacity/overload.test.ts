@@ -1,13 +1,15 @@
 // Overload: thousands of connections against main-api's warm /parameter (loopback, bounded in
 // connections and time). Every answer must be a 200 or a fast 503 (load shedding, the upstream
 // queue bound), none lost or timed out, and each process's peak RSS must stay clearly below the
-// memory limit its Deployment sets. OVERLOAD_CONNECTIONS / OVERLOAD_SECONDS scale it up for a
-// measurement (docs/failure-behaviour.md quotes 4 000 connections for 10 s).
+// memory limit its Deployment sets, with the Node.js options its image sets.
+// OVERLOAD_CONNECTIONS / OVERLOAD_SECONDS scale it up for a measurement (docs/failure-behaviour.md
+// quotes 1 000 to 4 000 connections).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { imageNodeOptions } from '../../bench/image-node-options';
 import { memoryOf } from '../../bench/probes';
 import {
   type Emulator,
@@ -53,8 +55,12 @@ describe(`overload: ${CONNECTIONS} connections for ${SECONDS} s against main-api
 
   before(async () => {
     emulator = await startEmulator();
-    aux = await startAuxiliaryAt(emulator.moto.endpoint, emulator.seeded, { LOG_LEVEL: 'warn' });
-    main = await startMainApiAt(aux.url, { LOG_LEVEL: 'warn' });
+    // With the Node.js options the images set (heap sizing): the limits compared are theirs.
+    aux = await startAuxiliaryAt(emulator.moto.endpoint, emulator.seeded, {
+      LOG_LEVEL: 'warn',
+      ...imageNodeOptions('auxiliary'),
+    });
+    main = await startMainApiAt(aux.url, { LOG_LEVEL: 'warn', ...imageNodeOptions('main') });
   });
   after(() => stopAll(emulator, aux, main));
 

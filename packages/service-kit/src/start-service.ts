@@ -17,7 +17,9 @@ export async function startService(
       delayMs: config.SHUTDOWN_DELAY_MS,
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     });
-    await app.listen({ host: config.HOST, port: config.PORT });
+    // Node's default accept queue (511) drops SYNs when thousands of clients connect at once; the
+    // client retries after 1, 3, 7 s. 4096 is Linux's default somaxconn (the kernel caps it).
+    await app.listen({ host: config.HOST, port: config.PORT, backlog: 4096 });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
