@@ -118,10 +118,9 @@ describe('a flood of unknown parameter names', () => {
     assert.ok((unknown[404] ?? 0) > 0);
     assert.deepEqual(Object.keys(known), ['200'], 'known names answer 200 throughout');
     assert.ok(ssmProxy.total() <= 20, `SSM calls during the flood: ${JSON.stringify(calls)}`);
-    assert.equal(
-      calls.GetParameter ?? 0,
-      Math.min(calls.GetParameter ?? 0, 6),
-      'GetParameter only for real names',
+    assert.ok(
+      (calls.GetParameter ?? 0) <= 6,
+      'GetParameter only for the real names (the known one once per 5 s TTL, the late one)',
     );
     assert.ok(lateReadableAfterMs !== undefined, 'a parameter created during the flood becomes readable');
     assert.ok(
