@@ -16,13 +16,17 @@ import { Lifecycle } from './lifecycle';
 import { registerLoadShedding } from './load-shedding';
 import { createLogDestination } from './log-destination';
 import { createMetricsRegistry, registerHttpMetrics } from './metrics';
+import { type OpenApiInfo, registerOpenApi } from './openapi';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { healthzSchema } from './schemas/healthz';
 import { registerSecurity } from './security';
 
 export interface ServiceOptions {
   name: string;
   config: BaseConfig;
   versionFields: VersionFields;
+  /** The OpenAPI document's info, served at /openapi.json; by default the name, version 0.0.0. */
+  openapi?: OpenApiInfo;
   /** Where JSON log lines go; stdout by default. Tests pass a stream to inspect them. */
   logStream?: NodeJS.WritableStream;
 }
@@ -59,7 +63,7 @@ class AccessLog extends LogController {
 
 /**
  * The Fastify instance both services start from: logging, request ids, security headers,
- * problem+json errors, 404/405, metrics and /healthz. Routes are added by each service.
+ * problem+json errors, 404/405, metrics, /healthz and /openapi.json. Routes are added by each service.
  */
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
@@ -93,6 +97,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
   const lifecycle = new Lifecycle();
   const metrics = createMetricsRegistry(options.name);
+  // The problems this service answers by itself carry exactly its own version fields.
+  const ownProblems = { versions: Object.keys(options.versionFields) };
+
+  // First: @fastify/swagger sees only the routes added after it.
+  await registerOpenApi(app, options.openapi ?? { title: options.name, version: '0.0.0' }, ownProblems);
 
   registerErrorHandling(app, options.versionFields);
   await registerSecurity(app, config.CORS_ORIGINS);
@@ -110,7 +119,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     done(null, payload);
   });
 
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { logLevel: 'warn', schema: healthzSchema(ownProblems) }, async () => ({
+    status: 'ok',
+  }));
 
   return { app, lifecycle, metrics };
 }

@@ -2,6 +2,7 @@ export { type BaseConfig, baseConfigShape, ConfigError, intFromEnv, loadConfig }
 export { createService } from './create-service';
 export { withDeadline } from './deadline';
 export { installGracefulShutdown, Lifecycle } from './lifecycle';
+export { OPENAPI_PATH, type OpenApiInfo } from './openapi';
 export {
   badGateway,
   badRequest,
@@ -13,4 +14,20 @@ export {
   serviceUnavailable,
 } from './problem';
 export { REQUEST_ID_HEADER } from './request-id';
+export {
+  MAX_HIERARCHY_DEPTH,
+  MAX_NAME_LENGTH,
+  PARAMETER_NAME_PATTERN,
+  parameterQuerySchema,
+} from './schemas/parameter-query';
+export {
+  type JsonSchema,
+  jsonResponse,
+  otherProblems,
+  PROBLEM_MEDIA_TYPE,
+  type ProblemOptions,
+  problemResponse,
+  problemSchema,
+  versionProperties,
+} from './schemas/responses';
 export { startService } from './start-service';

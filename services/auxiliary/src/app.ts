@@ -12,6 +12,7 @@ import { bucketsRoute } from './routes/buckets';
 import { parameterRoute } from './routes/parameter';
 import { parametersRoute } from './routes/parameters';
 import { readyzRoute } from './routes/readyz';
+import { apiInfo } from './schemas/api-info';
 
 export interface BuildOptions {
   /** Pre-built SDK clients (tests); by default they come from the SDK's environment. */
@@ -34,6 +35,7 @@ export async function buildApp(
     name: 'auxiliary-service',
     config,
     versionFields: version,
+    openapi: apiInfo,
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
 

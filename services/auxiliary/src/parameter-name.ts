@@ -1,10 +1,9 @@
-import { badRequest, forbidden } from '@platform/service-kit';
+import { badRequest, forbidden, MAX_HIERARCHY_DEPTH, MAX_NAME_LENGTH } from '@platform/service-kit';
 
-// SSM's naming rules (PutParameter "Naming Constraints"): letters, digits, `_ . -`,
-// and `/` between hierarchy levels; a hierarchical name starts with `/`; at most
-// 15 levels; at most 1011 characters for a name a user can create.
-export const MAX_NAME_LENGTH = 1011;
-export const MAX_HIERARCHY_DEPTH = 15;
+// SSM's naming rules (PutParameter "Naming Constraints"), the limits shared with the route
+// schema's `pattern` (service-kit schemas/parameter-query.ts), here with a reason for each.
+export { MAX_HIERARCHY_DEPTH, MAX_NAME_LENGTH };
+
 const ALLOWED_CHARACTERS = /^[A-Za-z0-9_.\-/]+$/;
 
 /** Why `name` is not a valid SSM parameter name, or undefined if it is one. */
@@ -20,13 +19,16 @@ export function parameterNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** The 400 for a name SSM would reject, saying why. */
+export const invalidName = (reason: string) => badRequest(`invalid parameter name: ${reason}`);
+
 /**
  * Checks a requested parameter name before any AWS call: 400 if SSM would reject it,
  * 403 if it lies outside the one path this service may read (defence in depth behind IAM).
  */
 export function assertReadableParameter(name: string, allowedPrefix: string): void {
   const problem = parameterNameProblem(name);
-  if (problem) throw badRequest(`invalid parameter name: ${problem}`);
+  if (problem) throw invalidName(problem);
   if (!name.startsWith(allowedPrefix) || name.length === allowedPrefix.length) {
     throw forbidden(`parameters outside ${allowedPrefix} are not readable by this service`);
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { forwardRoute } from './routes/forward';
 import { readyzRoute } from './routes/readyz';
+import { apiInfo } from './schemas/api-info';
 import { AuxiliaryClient } from './upstream/auxiliary-client';
 
 export interface BuildOptions {
@@ -22,6 +23,7 @@ export async function buildApp(
     name: 'main-api',
     config,
     versionFields: version,
+    openapi: apiInfo,
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
 

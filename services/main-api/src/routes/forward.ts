@@ -1,5 +1,6 @@
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from '@platform/service-kit';
 import type { FastifyInstance } from 'fastify';
+import { forwardSchemas } from '../schemas/forward';
 import type { AuxiliaryClient } from '../upstream/auxiliary-client';
 
 export type VersionBody = { main_version: string };
@@ -20,7 +21,15 @@ export function forwardRoute(
   auxiliary: AuxiliaryClient,
   version: VersionBody,
 ): void {
-  app.get(path, async (request, reply) => {
+  const options = {
+    schema: forwardSchemas[path],
+    // The schema documents what auxiliary-service checks and answers; main-api forwards the
+    // query unchanged (aux's 400 comes back with both versions), so it rejects nothing itself,
+    validatorCompiler: () => () => true,
+    // and sends the (sorted) body it built as is, as before the schema.
+    serializerCompiler: () => (data: unknown) => JSON.stringify(data),
+  };
+  app.get(path, options, async (request, reply) => {
     const query = request.url.indexOf('?');
     const pathAndQuery = query === -1 ? path : `${path}${request.url.slice(query)}`;
     const upstream = await auxiliary.get(path, pathAndQuery, request.id);
