@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tracingConfigShape } from './tracing/config';
 
 /** Thrown when the environment does not hold a valid configuration; its message is one line. */
 export class ConfigError extends Error {
@@ -43,6 +44,7 @@ export const baseConfigShape = (defaultPort: number) => ({
         .filter((origin) => origin.length > 0),
     )
     .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins (https://host[:port])' }))),
+  ...tracingConfigShape,
 });
 
 export type BaseConfig = z.infer<z.ZodObject<ReturnType<typeof baseConfigShape>>>;

@@ -1,3 +1,4 @@
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -20,6 +21,9 @@ import { type OpenApiInfo, registerOpenApi } from './openapi';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { healthzSchema } from './schemas/healthz';
 import { registerSecurity } from './security';
+import { spanExportFrom } from './tracing/config';
+import { registerRequestSpans, tracedChildLogger } from './tracing/request-tracing';
+import { Tracing } from './tracing/tracing';
 
 export interface ServiceOptions {
   name: string;
@@ -29,13 +33,19 @@ export interface ServiceOptions {
   openapi?: OpenApiInfo;
   /** Where JSON log lines go; stdout by default. Tests pass a stream to inspect them. */
   logStream?: NodeJS.WritableStream;
+  /** Tests record spans in memory; otherwise spans go where the OTEL_* settings say, if anywhere. */
+  spanProcessor?: SpanProcessor;
 }
 
 export interface Service {
   app: FastifyInstance;
   lifecycle: Lifecycle;
   metrics: Registry;
+  tracing: Tracing;
 }
+
+// Probes and scrapes carry trace ids in their log lines but are never recorded as spans.
+const UNRECORDED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
 
 // Header values that must never reach a log line, even at trace level.
 const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
@@ -67,7 +77,16 @@ class AccessLog extends LogController {
  */
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config } = options;
-  const app = Fastify({
+  const spanExport = spanExportFrom(config);
+  const tracing = new Tracing(
+    { name: options.name, version: config.VERSION },
+    {
+      ...(spanExport ? { spanExport } : {}),
+      ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}),
+      log: { warn: (fields, message) => app.log.warn(fields, message) },
+    },
+  );
+  const app: FastifyInstance = Fastify({
     logger: {
       level: config.LOG_LEVEL,
       base: { service: options.name, version: config.VERSION },
@@ -76,6 +95,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
     genReqId: requestIdFor,
     logController: new AccessLog(),
+    childLoggerFactory: tracedChildLogger(tracing, UNRECORDED_PATHS),
     // Bounded waits for slow or idle clients; see README "Failure behaviour".
     connectionTimeout: 30_000,
     requestTimeout: 15_000,
@@ -103,6 +123,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   // First: @fastify/swagger sees only the routes added after it.
   await registerOpenApi(app, options.openapi ?? { title: options.name, version: '0.0.0' }, ownProblems);
 
+  // First, so every later hook and the handler run with the request's span active.
+  registerRequestSpans(app, tracing);
+  app.addHook('onClose', () => tracing.shutdown());
+
   registerErrorHandling(app, options.versionFields);
   await registerSecurity(app, config.CORS_ORIGINS);
   registerHttpMetrics(app, metrics);
@@ -123,5 +147,5 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     status: 'ok',
   }));
 
-  return { app, lifecycle, metrics };
+  return { app, lifecycle, metrics, tracing };
 }

@@ -31,3 +31,5 @@ export {
   versionProperties,
 } from './schemas/responses';
 export { startService } from './start-service';
+export { requestSpan } from './tracing/request-tracing';
+export type { Tracing } from './tracing/tracing';

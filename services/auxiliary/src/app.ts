@@ -1,3 +1,4 @@
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createService, type Lifecycle } from '@platform/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { createAwsCall } from './aws/aws-call';
@@ -5,6 +6,7 @@ import { BucketStore } from './aws/bucket-store';
 import { CallBudget } from './aws/call-budget';
 import { type AwsClients, createAwsClients } from './aws/clients';
 import { ParameterStore } from './aws/parameter-store';
+import { traceAwsCalls } from './aws/tracing-middleware';
 import { CachedReads } from './cached-reads';
 import type { Config } from './config';
 import { Readiness } from './readiness';
@@ -18,6 +20,8 @@ export interface BuildOptions {
   /** Pre-built SDK clients (tests); by default they come from the SDK's environment. */
   clients?: AwsClients;
   logStream?: NodeJS.WritableStream;
+  /** Tests record spans in memory (see service-kit's Tracing). */
+  spanProcessor?: SpanProcessor;
   /** The clock of the caches, the call budget and readiness (tests pass a mock clock). */
   now?: () => number;
 }
@@ -31,15 +35,18 @@ export async function buildApp(
   options: BuildOptions = {},
 ): Promise<{ app: FastifyInstance; lifecycle: Lifecycle; config: Config }> {
   const version = { auxiliary_version: config.VERSION };
-  const { app, lifecycle, metrics } = await createService({
+  const { app, lifecycle, metrics, tracing } = await createService({
     name: 'auxiliary-service',
     config,
     versionFields: version,
     openapi: apiInfo,
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}),
   });
 
   const clients = options.clients ?? createAwsClients(config);
+  traceAwsCalls(clients.ssm, tracing);
+  traceAwsCalls(clients.s3, tracing);
   const { now } = options;
   const budget = new CallBudget({
     ratePerSecond: config.AWS_CALL_RATE,

@@ -1,3 +1,4 @@
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createService, type Lifecycle } from '@platform/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
@@ -8,6 +9,8 @@ import { AuxiliaryClient } from './upstream/auxiliary-client';
 
 export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
+  /** Tests record spans in memory (see service-kit's Tracing). */
+  spanProcessor?: SpanProcessor;
 }
 
 /** The routes main-api forwards to auxiliary-service, each to the same path there. */
@@ -19,15 +22,16 @@ export async function buildApp(
   options: BuildOptions = {},
 ): Promise<{ app: FastifyInstance; lifecycle: Lifecycle; config: Config }> {
   const version = { main_version: config.VERSION };
-  const { app, lifecycle, metrics } = await createService({
+  const { app, lifecycle, metrics, tracing } = await createService({
     name: 'main-api',
     config,
     versionFields: version,
     openapi: apiInfo,
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}),
   });
 
-  const auxiliary = new AuxiliaryClient(config, metrics, app.log);
+  const auxiliary = new AuxiliaryClient(config, metrics, app.log, tracing);
   readyzRoute(app, lifecycle);
   for (const path of FORWARDED_PATHS) forwardRoute(app, path, auxiliary, version);
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app';
+import { type BuildOptions, buildApp } from '../src/app';
 import { loadMainConfig } from '../src/config';
 
 export interface RecordedRequest {
@@ -49,7 +49,11 @@ export function json(
   response.end(JSON.stringify(body));
 }
 
-export async function mainApi(auxiliaryUrl: string, overrides: Record<string, string> = {}) {
+export async function mainApi(
+  auxiliaryUrl: string,
+  overrides: Record<string, string> = {},
+  options: BuildOptions = {},
+) {
   const config = loadMainConfig({
     AUXILIARY_URL: auxiliaryUrl,
     VERSION: 'main-v',
@@ -57,5 +61,5 @@ export async function mainApi(auxiliaryUrl: string, overrides: Record<string, st
     UPSTREAM_TIMEOUT_MS: '1000',
     ...overrides,
   });
-  return buildApp(config);
+  return buildApp(config, options);
 }

@@ -1,9 +1,18 @@
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
 import {
   badGateway,
   gatewayTimeout,
   HttpProblem,
   REQUEST_ID_HEADER,
   serviceUnavailable,
+  type Tracing,
 } from '@platform/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -45,6 +54,8 @@ export class AuxiliaryClient {
   /** Calls in flight or waiting for a connection, beyond which a call is refused. */
   readonly #capacity: number;
   readonly #log: Pick<FastifyBaseLogger, 'warn'>;
+  readonly #tracing: Tracing;
+  readonly #server: { [ATTR_SERVER_ADDRESS]: string; [ATTR_SERVER_PORT]: number };
   readonly #calls: Counter<'route' | 'outcome'>;
   readonly #duration: Histogram<'route'>;
   #inFlight = 0;
@@ -58,7 +69,14 @@ export class AuxiliaryClient {
     >,
     registry: Registry,
     log: Pick<FastifyBaseLogger, 'warn'>,
+    tracing: Tracing,
   ) {
+    this.#tracing = tracing;
+    const url = new URL(config.AUXILIARY_URL);
+    this.#server = {
+      [ATTR_SERVER_ADDRESS]: url.hostname,
+      [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    };
     this.#timeoutMs = config.UPSTREAM_TIMEOUT_MS;
     this.#deadlines = new Deadlines(config.UPSTREAM_TIMEOUT_MS);
     this.#capacity = config.UPSTREAM_CONNECTIONS + config.UPSTREAM_MAX_PENDING;
@@ -88,32 +106,36 @@ export class AuxiliaryClient {
   }
 
   /**
-   * GETs `pathAndQuery` on auxiliary-service. Throws 502/504 problems when no usable answer
-   * comes, and a 503 problem at once when too many calls are already waiting.
+   * GETs `pathAndQuery` on auxiliary-service on behalf of the request with `requestId` and `span`,
+   * whose trace context it carries. Throws 502/504 problems when no usable answer comes, and a
+   * 503 problem at once when too many calls are already waiting.
    */
-  async get(route: string, pathAndQuery: string, requestId: string): Promise<UpstreamResponse> {
+  async get(route: string, pathAndQuery: string, requestId: string, parent: Span): Promise<UpstreamResponse> {
     if (this.#inFlight >= this.#capacity) throw this.#shed(route);
     this.#inFlight++;
     const started = performance.now();
+    const span = this.#tracing.startClientSpan(`GET ${route}`, parent, {
+      [ATTR_HTTP_REQUEST_METHOD]: 'GET',
+      'url.template': route,
+      ...this.#server,
+    });
+    const headers: Record<string, string> = { accept: 'application/json', [REQUEST_ID_HEADER]: requestId };
+    this.#tracing.inject(span, headers);
+    let outcome: number | string = 'unreachable';
     const call = new BufferedCall();
     const deadline = this.#deadlines.add(() =>
       call.abandon(new DOMException(`deadline of ${this.#timeoutMs} ms passed`, 'TimeoutError')),
     );
     try {
-      this.#pool.dispatch(
-        {
-          method: 'GET',
-          path: pathAndQuery,
-          headers: { accept: 'application/json', [REQUEST_ID_HEADER]: requestId },
-        },
-        call,
-      );
+      this.#pool.dispatch({ method: 'GET', path: pathAndQuery, headers }, call);
       const answer = await call.done;
+      outcome = answer.status;
       return this.#parse(route, answer.status, answer.headers, answer.body);
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
       const timedOut = TIMEOUT_CODES.has(errorCode(error));
-      this.#calls.inc({ route, outcome: timedOut ? 'timeout' : 'unreachable' });
+      outcome = timedOut ? 'timeout' : 'unreachable';
+      this.#calls.inc({ route, outcome });
       throw timedOut
         ? gatewayTimeout(`auxiliary-service did not answer within ${this.#timeoutMs} ms`)
         : badGateway('auxiliary-service is unreachable');
@@ -121,6 +143,7 @@ export class AuxiliaryClient {
       this.#inFlight--;
       this.#deadlines.remove(deadline);
       this.#duration.observe({ route }, (performance.now() - started) / 1000);
+      if (span !== parent) endSpan(span, outcome);
     }
   }
 
@@ -169,6 +192,14 @@ export class AuxiliaryClient {
     this.#deadlines.stop();
     return this.#pool.close();
   }
+}
+
+/** Ends the call's own span: the status code, or the failure as `error.type` (OTel HTTP conventions). */
+function endSpan(span: Span, outcome: number | string): void {
+  if (typeof outcome === 'number') span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome);
+  else span.setAttribute(ATTR_ERROR_TYPE, outcome);
+  if (typeof outcome === 'string' || outcome >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
 }
 
 function errorCode(error: unknown): string {
