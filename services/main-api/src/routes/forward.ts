@@ -1,4 +1,4 @@
-import { HttpProblem, PROBLEM_CONTENT_TYPE } from '@platform/service-kit';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, requestSpan } from '@platform/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { forwardSchemas } from '../schemas/forward';
 import type { AuxiliaryClient } from '../upstream/auxiliary-client';
@@ -32,7 +32,7 @@ export function forwardRoute(
   app.get(path, options, async (request, reply) => {
     const query = request.url.indexOf('?');
     const pathAndQuery = query === -1 ? path : `${path}${request.url.slice(query)}`;
-    const upstream = await auxiliary.get(path, pathAndQuery, request.id);
+    const upstream = await auxiliary.get(path, pathAndQuery, request.id, requestSpan(request));
 
     const body = sortedKeys({ ...upstream.body, ...version });
     reply.headers(upstream.headers);
