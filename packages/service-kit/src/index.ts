@@ -21,9 +21,9 @@ export {
   parameterQuerySchema,
 } from './schemas/parameter-query';
 export {
+  commonProblems,
   type JsonSchema,
   jsonResponse,
-  otherProblems,
   PROBLEM_MEDIA_TYPE,
   type ProblemOptions,
   problemResponse,

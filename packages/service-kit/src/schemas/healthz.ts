@@ -1,4 +1,4 @@
-import { jsonResponse, otherProblems, type ProblemOptions } from './responses';
+import { commonProblems, jsonResponse, type ProblemOptions } from './responses';
 
 /** GET /healthz on both services: the process answers; nothing else is checked. */
 export function healthzSchema(problems: ProblemOptions) {
@@ -10,7 +10,7 @@ export function healthzSchema(problems: ProblemOptions) {
         description: 'The process is alive; no dependency was checked.',
         properties: { status: { type: 'string', const: 'ok' } },
       }),
-      default: otherProblems(problems),
+      ...commonProblems(problems),
     },
   };
 }

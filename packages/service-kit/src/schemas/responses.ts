@@ -101,12 +101,13 @@ export function problemResponse(description: string, options: ProblemOptions): J
 }
 
 /**
- * The errors any route can answer with besides its own: a request body (413), an unexpected
- * failure (500), load shedding (503 on the API routes; documented with each route).
+ * The errors any route can answer with besides its own: a request body (security.ts refuses
+ * them) and an unexpected failure. Load shedding's 503 is documented with the routes it applies to.
  */
-export function otherProblems(options: ProblemOptions): JsonSchema {
-  return problemResponse('Any other error: a request body was sent (413), or an unexpected failure (500).', {
-    ...options,
-    retryAfter: false,
-  });
+export function commonProblems(options: ProblemOptions): Record<number, JsonSchema> {
+  const plain = { ...options, retryAfter: false };
+  return {
+    413: problemResponse('The request has a body; this API takes none.', plain),
+    500: problemResponse('An unexpected failure (logged; the answer shows no details).', plain),
+  };
 }

@@ -1,4 +1,4 @@
-import { otherProblems, problemResponse } from '@platform/service-kit';
+import { commonProblems, problemResponse } from '@platform/service-kit';
 
 // Every problem auxiliary-service sends carries its version and nothing else (service-kit's
 // error handler); see README "Errors" for when each status is sent.
@@ -13,7 +13,7 @@ export const problems = {
     { ...OWN, retryAfter: true },
   ),
   timeout: problemResponse('AWS did not answer within AWS_TIMEOUT_MS.', OWN),
-  other: otherProblems(OWN),
+  common: commonProblems(OWN),
 };
 
 /** What any route reading AWS can answer with besides its own 200. */
@@ -22,5 +22,5 @@ export const awsReadProblems = {
   502: problems.badGateway,
   503: problems.unavailable,
   504: problems.timeout,
-  default: problems.other,
+  ...problems.common,
 };

@@ -14,6 +14,6 @@ export const readyzSchema = {
       versions: ['auxiliary_version'],
       retryAfter: true,
     }),
-    default: problems.other,
+    ...problems.common,
   },
 };

@@ -1,7 +1,7 @@
 import {
+  commonProblems,
   type JsonSchema,
   jsonResponse,
-  otherProblems,
   parameterQuerySchema,
   problemResponse,
   versionProperties,
@@ -34,7 +34,7 @@ const upstreamProblems = {
     'auxiliary-service did not answer within UPSTREAM_TIMEOUT_MS (main-api), or AWS not within AWS_TIMEOUT_MS (auxiliary-service).',
     EITHER,
   ),
-  default: otherProblems(EITHER),
+  ...commonProblems(EITHER),
 };
 
 interface Forwarded {

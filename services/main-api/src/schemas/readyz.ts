@@ -1,4 +1,4 @@
-import { jsonResponse, otherProblems, problemResponse } from '@platform/service-kit';
+import { commonProblems, jsonResponse, problemResponse } from '@platform/service-kit';
 
 const OWN = { versions: ['main_version'] };
 
@@ -12,6 +12,6 @@ export const readyzSchema = {
       properties: { status: { type: 'string', const: 'ready' } },
     }),
     503: problemResponse('Shutting down (draining).', { ...OWN, retryAfter: true }),
-    default: otherProblems(OWN),
+    ...commonProblems(OWN),
   },
 };
