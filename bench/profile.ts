@@ -21,6 +21,13 @@ const target = process.argv[2] ?? 'main';
 const TWO_HOP_SCRIPT = fileURLToPath(new URL('./raw-two-hop-server.ts', import.meta.url));
 const RAW_SCRIPT = fileURLToPath(new URL('./raw-server.ts', import.meta.url));
 const TOP = Number(process.env.PROFILE_TOP ?? 30);
+// PROFILE_ENV='NAME=value,…' adds settings to the profiled process (e.g. an OTLP endpoint).
+const EXTRA_ENV = Object.fromEntries(
+  (process.env.PROFILE_ENV ?? '')
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 interface ProfileNode {
   id: number;
@@ -44,6 +51,7 @@ async function profiled(dir: string, args: string[], env: Record<string, string>
       HOST: '127.0.0.1',
       PORT: String(port),
       ...env,
+      ...EXTRA_ENV,
     },
   });
   running.push(child);

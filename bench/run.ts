@@ -32,6 +32,7 @@ const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const RAW_SCRIPT = fileURLToPath(new URL('./raw-server.ts', import.meta.url));
 const TWO_HOP_SCRIPT = fileURLToPath(new URL('./raw-two-hop-server.ts', import.meta.url));
 const FASTIFY_SCRIPT = fileURLToPath(new URL('./fastify-server.ts', import.meta.url));
+const OTLP_SINK_SCRIPT = fileURLToPath(new URL('./otlp-sink.ts', import.meta.url));
 const ONLY = process.env.BENCH_CASES?.split(',').filter(Boolean);
 
 interface Case {
@@ -120,6 +121,19 @@ async function main(): Promise<void> {
   const quiet = await startTimed(() =>
     startAuxiliary({ ...auxiliaryOptions, env: { ...auxEnv, LOG_LEVEL: 'warn' } }),
   );
+  // Reference: both services exporting every request's spans over OTLP (the default protocol,
+  // protobuf; no traceparent from the load generator, so every request starts a sampled trace).
+  const sink = await startReference('otlp_sink', OTLP_SINK_SCRIPT);
+  const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
+  const tracedAux = await startTimed(() =>
+    startAuxiliary({ ...auxiliaryOptions, env: { ...auxEnv, ...tracingEnv } }),
+  );
+  const tracedMain = await startTimed(() =>
+    startMainApi({
+      auxiliaryUrl: tracedAux.service.url,
+      env: { ...imageNodeOptions('main'), ...tracingEnv },
+    }),
+  );
   const raw = await startReference('raw', RAW_SCRIPT);
   const twoHop = await startReference('raw_two_hop', TWO_HOP_SCRIPT, { BACKEND_URL: raw.url });
   const bareFastify = await startReference('fastify_bare', FASTIFY_SCRIPT);
@@ -129,6 +143,8 @@ async function main(): Promise<void> {
     'auxiliary-service (no value cache)': noCache,
     'auxiliary-service (LOG_LEVEL=warn)': quiet,
     '(raw_two_hop front)': { service: twoHop, reference: true },
+    '(main-api, tracing on)': { ...tracedMain, reference: true },
+    '(auxiliary-service, tracing on)': { ...tracedAux, reference: true },
   };
 
   const aux = auxiliary.service;
@@ -181,6 +197,14 @@ async function main(): Promise<void> {
       baseline: 'raw_two_hop',
       serving: forwarded,
       aws: aux,
+    },
+    {
+      name: 'main_parameter_warm_traced',
+      url: `${tracedMain.service.url}${parameterPath}`,
+      baseline: 'raw_two_hop',
+      serving: { 'main-api': tracedMain.service, 'auxiliary-service': tracedAux.service },
+      aws: tracedAux.service,
+      reference: true,
     },
     {
       name: 'aux_parameter_nocache',
