@@ -22,6 +22,7 @@ import {
   type BenchResults,
   type CaseResult,
   evaluateTargets,
+  TARGETED_CASES,
   toMarkdown,
 } from './report';
 
@@ -236,7 +237,15 @@ async function main(): Promise<void> {
     },
     { name: 'raw_again', url: `${raw.url}/`, baseline: 'raw', serving: { raw } },
   ];
-  const cases = ONLY ? allCases.filter((entry) => ONLY.includes(entry.name)) : allCases;
+  // Before each case with a ratio target, its reference runs again: the ratio to that adjacent
+  // run ("paired") is not moved by load that drifts over the minutes of the whole run.
+  const targeted = new Set(TARGETED_CASES);
+  const referenceRun = (baseline: Baseline) => allCases.find((entry) => entry.name === baseline);
+  const withPairs = allCases.flatMap((entry) => {
+    const reference = targeted.has(entry.name) ? referenceRun(entry.baseline) : undefined;
+    return reference ? [{ ...reference, name: `${entry.baseline}_again` }, entry] : [entry];
+  });
+  const cases = ONLY ? withPairs.filter((entry) => ONLY.includes(entry.name)) : withPairs;
 
   const peakRss: Record<string, number> = {};
   const sampleMemory = () => {
