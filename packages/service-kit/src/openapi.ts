@@ -17,6 +17,31 @@ export const OPENAPI_PATH = '/openapi.json';
 // Not part of the API: Prometheus' text exposition, for in-cluster scraping only (README).
 const UNDOCUMENTED = new Set(['/metrics', OPENAPI_PATH]);
 
+interface HeaderObject {
+  required?: boolean;
+  schema?: { required?: unknown };
+}
+type Operation = { responses?: Record<string, { headers?: Record<string, HeaderObject> }> };
+
+/**
+ * A route schema marks a response header `required: true` beside its type; @fastify/swagger copies
+ * that into the header's schema, where it is not JSON Schema. OpenAPI has it on the header object.
+ */
+function liftRequiredHeaders(document: { paths?: object }): void {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, Operation>>;
+  for (const pathItem of Object.values(paths)) {
+    for (const operation of Object.values(pathItem)) {
+      for (const response of Object.values(operation.responses ?? {})) {
+        for (const header of Object.values(response.headers ?? {})) {
+          if (header.schema?.required !== true) continue;
+          delete header.schema.required;
+          header.required = true;
+        }
+      }
+    }
+  }
+}
+
 /**
  * Registers @fastify/swagger, which collects every route's schema through an onRoute hook
  * (so this must run before any route is added), and serves the OpenAPI 3.1 document at
@@ -46,6 +71,11 @@ export async function registerOpenApi(
       schema: UNDOCUMENTED.has(url) ? { ...schema, hide: true } : schema,
       url,
     }),
+    transformObject: (documentObject) => {
+      if (!('openapiObject' in documentObject)) return documentObject.swaggerObject;
+      liftRequiredHeaders(documentObject.openapiObject);
+      return documentObject.openapiObject;
+    },
   });
 
   let document = '';

@@ -6,16 +6,25 @@ export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 export type JsonSchema = Record<string, unknown>;
 
+// `required: true` on a header is lifted out of its schema into the OpenAPI header object
+// (openapi.ts): @fastify/swagger copies the header's schema whole.
+
 /** Every response carries it (request-id.ts); main-api forwards it to auxiliary-service. */
 const REQUEST_ID = {
   'X-Request-Id': {
     type: 'string',
+    required: true,
     description:
       "The caller's X-Request-Id if it is 1–128 characters of [A-Za-z0-9._:-], otherwise a new UUID.",
   },
 };
 const RETRY_AFTER = {
-  'Retry-After': { type: 'string', pattern: '^[0-9]+$', description: 'Seconds to wait before retrying.' },
+  'Retry-After': {
+    type: 'string',
+    required: true,
+    pattern: '^[0-9]+$',
+    description: 'Seconds to wait before retrying.',
+  },
 };
 const X_CACHE = {
   'X-Cache': {
