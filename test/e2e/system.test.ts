@@ -7,6 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../scripts/local/free-port';
 import { startAuxiliary, startMainApi } from '../../scripts/local/services';
 import { LOCAL_REGION, type Stack, startStack } from '../../scripts/local/stack';
+import { CheckedFetch } from '../support/openapi-validator';
+
+// Every response in this file, from either service, is checked against the OpenAPI document of
+// the service that sent it (its /openapi.json): this module's fetch is the checking one.
+const checked = new CheckedFetch();
+const fetch = checked.fetch;
 
 let stack: Stack;
 const auxiliaryLog: string[] = [];
@@ -193,5 +199,13 @@ describe('when a dependency fails', () => {
     assert.equal(response.status, 504);
     assert.equal((await problem(response)).auxiliary_version, undefined);
     assert.ok(Date.now() - started < 3_000);
+  });
+});
+
+describe('the OpenAPI documents', () => {
+  it('held for every answer above, from both services', () => {
+    // Each answer was checked as it arrived; this only proves the checks ran.
+    assert.ok((checked.checked.get('main-api') ?? 0) >= 15, `main-api: ${checked.checked.get('main-api')}`);
+    assert.ok((checked.checked.get('auxiliary-service') ?? 0) >= 3, 'auxiliary-service');
   });
 });
