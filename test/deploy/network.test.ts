@@ -16,6 +16,11 @@ const otherDns: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'met
 const intruder: Endpoint = { namespace: 'default', labels: { 'app.kubernetes.io/name': 'main-api' } };
 const strayInMain: Endpoint = { namespace: 'main-api', labels: { run: 'debug' } };
 const awsEndpoint: Endpoint = { ip: '52.95.110.1' };
+// The OpenTelemetry Collector of the official Helm chart: reachable only with the tracing component.
+const otelCollector: Endpoint = {
+  namespace: 'monitoring',
+  labels: { 'app.kubernetes.io/name': 'opentelemetry-collector' },
+};
 const ingressController: Endpoint = {
   namespace: 'ingress-nginx',
   labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
@@ -41,6 +46,22 @@ const FLOWS: [string, Endpoint, Endpoint, number, Protocol, boolean][] = [
   ['auxiliary-service → AWS :80', auxiliary, awsEndpoint, 80, 'TCP', false],
   ['main-api → internet :443', main, awsEndpoint, 443, 'TCP', false],
   ['auxiliary-service → main-api :8000', auxiliary, main, 8000, 'TCP', false],
+  [
+    'main-api → OpenTelemetry Collector :4318 (tracing component only)',
+    main,
+    otelCollector,
+    4318,
+    'TCP',
+    false,
+  ],
+  [
+    'auxiliary-service → OpenTelemetry Collector :4318 (tracing component only)',
+    auxiliary,
+    otelCollector,
+    4318,
+    'TCP',
+    false,
+  ],
   ['pod in another namespace → auxiliary-service :8001', intruder, auxiliary, 8001, 'TCP', false],
   ['other pod in main-api namespace → auxiliary-service :8001', strayInMain, auxiliary, 8001, 'TCP', false],
   ['ingress controller → main-api :8000', ingressController, main, 8000, 'TCP', true],
