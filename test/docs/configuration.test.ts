@@ -25,7 +25,11 @@ const documentedDefaults = (cell: string) => [...cell.matchAll(/`([^`]*)`/g)].ma
 describe('README configuration tables', () => {
   it('document every variable each service reads, and nothing else', () => {
     // The schemas' keys: optional variables without a default are absent from a parsed config.
-    const read = new Set([...Object.keys(auxSchema.shape), ...Object.keys(mainSchema.shape), ...Object.keys(aux)]);
+    const read = new Set([
+      ...Object.keys(auxSchema.shape),
+      ...Object.keys(mainSchema.shape),
+      ...Object.keys(aux),
+    ]);
     assert.deepEqual(
       [...read].filter((name) => !rows.has(name)),
       [],
