@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Stack, startStack } from '../../scripts/local/stack';
+import { CheckedFetch } from '../support/openapi-validator';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+
+// Like the rest of the end-to-end suite, every answer is checked against its service's OpenAPI
+// document.
+const { fetch } = new CheckedFetch();
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
