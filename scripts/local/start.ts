@@ -26,12 +26,21 @@ const formatLine = logLineFormatter({
   colors: process.stdout.isTTY === true && process.stdout.hasColors(),
 });
 
+// The caller's OTEL_* settings reach both services: with OTEL_EXPORTER_OTLP_ENDPOINT set, a local
+// collector (Jaeger, an OpenTelemetry Collector) receives the traces. Nothing else is passed on.
+const tracingSettings = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined,
+  ),
+);
+const serviceEnv = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...tracingSettings };
+
 const stack = await startStack({
   motoPort: port('MOTO_PORT', 0) || undefined,
   auxiliaryPort: port('AUXILIARY_PORT', 8001),
   mainPort: port('MAIN_PORT', 8080),
-  auxiliaryEnv: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-  mainEnv: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  auxiliaryEnv: serviceEnv,
+  mainEnv: serviceEnv,
   onLine: (service, line, stream) => {
     if (service === 'moto') return;
     // The services log on stdout; their stderr (a crash, a Node warning) stays stderr.

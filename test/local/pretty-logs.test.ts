@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { logLineFormatter } from '../../scripts/local/log-lines';
 import { buildApp } from '../../services/main-api/src/app';
 import { loadMainConfig } from '../../services/main-api/src/config';
+import { OtlpReceiver } from '../support/otlp-receiver';
 
 const START = fileURLToPath(new URL('../../scripts/local/start.ts', import.meta.url));
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are what is looked for.
@@ -92,9 +93,9 @@ describe('npm start output', () => {
   });
 
   /** Starts start.ts (on free ports), requests /buckets once it is up, and returns its stdout. */
-  async function run(command: string, args: string[]): Promise<string> {
+  async function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
     const child = spawn(command, args, {
-      env: { ...process.env, MOTO_PORT: '0', AUXILIARY_PORT: '0', MAIN_PORT: '0', LOG_LEVEL: 'info' },
+      env: { ...process.env, MOTO_PORT: '0', AUXILIARY_PORT: '0', MAIN_PORT: '0', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -143,6 +144,25 @@ describe('npm start output', () => {
     }
     assert.deepEqual([...services].sort(), ['auxiliary-service', 'main-api']);
     assert.ok(lines.some((line) => line.includes('"requestId":"npm-start-output"')));
+  });
+
+  it('passes the caller’s OTEL_* settings to both services: a local collector gets the trace', async () => {
+    const receiver = new OtlpReceiver();
+    try {
+      const endpoint = await receiver.start();
+      const stdout = await run(process.execPath, ['--import', 'tsx', START], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      });
+      // Spans still buffered at SIGINT are flushed in the drain, so they have arrived by now.
+      const line = stdout.split('\n').find((l) => l.includes('"requestId":"npm-start-output"')) ?? '{}';
+      const { trace_id: traceId } = JSON.parse(line) as { trace_id?: string };
+      const services = new Set(receiver.spans.filter((s) => s.traceId === traceId).map((s) => s.service));
+      assert.deepEqual([...services].sort(), ['auxiliary-service', 'main-api']);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('on a terminal: the same records come out readable', async () => {
