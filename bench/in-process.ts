@@ -4,6 +4,7 @@
 // its real upstream client to a bare node:http auxiliary stand-in on loopback), each driven by
 // Fastify's `inject`. Access-log lines are serialized at `info` and discarded. Prints the minimum
 // and median of ROUNDS rounds: on a shared machine the minimum is the least disturbed figure.
+// ONLY=aux|main measures one service; LOG_LEVEL=warn prices the access log.
 // It reads only each service's buildApp, so the same file can be run in an older checkout (A/B).
 import { once } from 'node:events';
 import { createServer } from 'node:http';
