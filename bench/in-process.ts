@@ -30,7 +30,11 @@ const discard = () =>
     },
   });
 // Shedding off: the harness itself is the event loop's load.
-const common = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', VERSION: 'bench', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' };
+const common = {
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  VERSION: 'bench',
+  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+};
 
 async function auxiliaryApp(): Promise<FastifyInstance> {
   const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
