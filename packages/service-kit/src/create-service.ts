@@ -17,7 +17,8 @@ import { Lifecycle } from './lifecycle';
 import { registerLoadShedding } from './load-shedding';
 import { createLogDestination } from './log-destination';
 import { createMetricsRegistry, registerHttpMetrics } from './metrics';
-import { type OpenApiInfo, registerOpenApi } from './openapi';
+import { OPENAPI_PATH, type OpenApiInfo, registerOpenApi } from './openapi';
+import { PROBE_AND_SCRAPE_PATHS } from './operational-paths';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { healthzSchema } from './schemas/healthz';
 import { registerSecurity } from './security';
@@ -44,8 +45,9 @@ export interface Service {
   tracing: Tracing;
 }
 
-// Probes and scrapes carry trace ids in their log lines but are never recorded as spans.
-const UNRECORDED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
+// Probes, scrapes and the API document carry trace ids in their log lines but are never
+// recorded as spans.
+const UNRECORDED_PATHS = new Set([...PROBE_AND_SCRAPE_PATHS, OPENAPI_PATH]);
 
 // Header values that must never reach a log line, even at trace level.
 const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];

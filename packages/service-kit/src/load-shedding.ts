@@ -1,6 +1,7 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
+import { PROBE_AND_SCRAPE_PATHS } from './operational-paths';
 import { serviceUnavailable } from './problem';
 
 export interface LoadSheddingOptions {
@@ -10,8 +11,6 @@ export interface LoadSheddingOptions {
   maxHeapUsedBytes: number;
 }
 
-// Probes and scraping stay cheap and must not flap because the service is busy.
-const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 // How often the loop delay and heap are sampled. A whole second: a busy machine that starves the
 // process for a moment must not read as overload (a window without any delay sample counts as
 // infinite delay in under-pressure), and an overload worth shedding lasts longer than that.
@@ -54,7 +53,7 @@ export async function registerLoadShedding(
     sampleInterval: SAMPLE_INTERVAL_MS,
     pressureHandler: (request, _reply, reason, value) => {
       const route = request.routeOptions.url;
-      if (!armed || (route !== undefined && EXEMPT_ROUTES.has(route))) return;
+      if (!armed || (route !== undefined && PROBE_AND_SCRAPE_PATHS.has(route))) return;
       shed.inc({ route: route ?? 'unmatched', reason });
       shedSinceLog++;
       const now = Date.now();

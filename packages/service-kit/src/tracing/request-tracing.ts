@@ -18,9 +18,9 @@ export function requestSpan(request: FastifyRequest): Span {
   return (request.raw as TracedMessage)[SPAN] ?? NO_SPAN;
 }
 
-function pathOf(url: string | undefined): string {
-  const query = url?.indexOf('?') ?? -1;
-  return query === -1 ? (url ?? '/') : (url ?? '/').slice(0, query);
+function pathOf(url = '/'): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /**
